@@ -29,7 +29,8 @@ rc=$?
 set -e
 
 # Sum the <Counters .../> of every trx file. Failed counts failed, error, timeout and
-# aborted outcomes; skipped is notExecuted.
+# aborted outcomes; skipped is total - executed (xunit's skipped tests are not counted
+# in notExecuted).
 summary="$(find "$results" -name '*.trx' -type f -print0 | xargs -0 -r cat | awk '
     function attr(line, name,    m) {
         if (match(line, "[[:space:]]" name "=\"[0-9]+\"")) {
@@ -42,7 +43,7 @@ summary="$(find "$results" -name '*.trx' -type f -print0 | xargs -0 -r cat | awk
     /<Counters[[:space:]]/ {
         passed  += attr($0, "passed")
         failed  += attr($0, "failed") + attr($0, "error") + attr($0, "timeout") + attr($0, "aborted")
-        skipped += attr($0, "notExecuted")
+        skipped += attr($0, "total") - attr($0, "executed")
     }
     END {
         s = (passed + 0) " passed, " (failed + 0) " failed"

@@ -42,7 +42,8 @@ for pkg in "${wanted[@]+"${wanted[@]}"}"; do
         [[ "$m" == "$pkg" ]] && continue 2
     done
     # dpkg -s also succeeds for removed-but-not-purged packages; require "installed".
-    if ! dpkg -s "$pkg" 2>/dev/null | grep -q '^Status: install ok installed'; then
+    # (grep without -q reads all input, so dpkg never gets SIGPIPE under pipefail.)
+    if ! dpkg -s "$pkg" 2>/dev/null | grep '^Status: install ok installed' >/dev/null; then
         missing+=("$pkg")
     fi
 done

@@ -231,6 +231,7 @@ public sealed class PostgresCluster : IAsyncDisposable
                 $"{DirPrefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
         } while (Directory.Exists(dir));
 
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("PostgresCluster needs Linux.");
         Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await File.WriteAllTextAsync(Path.Combine(dir, OwnerFileName),
             Environment.ProcessId.ToString(CultureInfo.InvariantCulture), ct).ConfigureAwait(false);

@@ -1,0 +1,46 @@
+namespace Pipeline.Durable.Storage;
+
+/// <summary>
+/// An in-process wake-up for workers waiting for work. A signal that arrives while nobody waits is
+/// remembered, so a wake-up is never lost between a worker's empty poll and its wait.
+/// </summary>
+public sealed class WorkSignal
+{
+    private readonly Lock _lock = new();
+    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _pending;
+
+    /// <summary>Wakes every current waiter, or the next one to wait.</summary>
+    public void Set()
+    {
+        lock (_lock)
+        {
+            _pending = true;
+            _next.TrySetResult();
+        }
+    }
+
+    /// <summary>Returns when signalled, when <paramref name="maxWait"/> passes, or throws when <paramref name="ct"/> is cancelled.</summary>
+    public async Task WaitAsync(TimeSpan maxWait, CancellationToken ct)
+    {
+        Task wait;
+        lock (_lock)
+        {
+            if (_pending)
+            {
+                _pending = false;
+                return;
+            }
+            if (_next.Task.IsCompleted) _next = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            wait = _next.Task;
+        }
+        try
+        {
+            await wait.WaitAsync(maxWait, ct);
+        }
+        catch (TimeoutException)
+        {
+        }
+        lock (_lock) _pending = false;
+    }
+}
