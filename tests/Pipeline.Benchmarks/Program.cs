@@ -1,1 +1,34 @@
-﻿Console.WriteLine("Hello, World!");
+using Pipeline.Benchmarks;
+
+// Benchmarks are separate from the tests: they print figures, they do not pass or fail.
+//   dotnet run -c Release --project tests/Pipeline.Benchmarks -- durable [--instances 2000] [--fanout 10000] [--latency 200] [--stores sqlite,postgres]
+var command = args.FirstOrDefault();
+if (command != "durable")
+{
+    Console.Error.WriteLine("usage: Pipeline.Benchmarks durable [--instances N] [--fanout N] [--latency N] [--stores sqlite,postgres]");
+    return 2;
+}
+
+string Option(string name, string fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+
+var settings = new DurableBenchmark.Settings(
+    Instances: int.Parse(Option("--instances", "2000")),
+    FanOut: int.Parse(Option("--fanout", "10000")),
+    LatencySamples: int.Parse(Option("--latency", "200")),
+    Stores: Option("--stores", "sqlite,postgres").Split(',', StringSplitOptions.RemoveEmptyEntries));
+
+Console.WriteLine($"Durable engine benchmark on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+var results = await new DurableBenchmark(settings).RunAsync();
+
+Console.WriteLine();
+Console.WriteLine("| store | worker processes | HelloSequence5 orchestrations/s | fan-out activities/s | fan-out peak RSS | first-activity latency p50 / p95 |");
+Console.WriteLine("|---|---|---|---|---|---|");
+foreach (var r in results)
+    Console.WriteLine($"| {r.Store} | {r.Workers} | {r.ChainsPerSecond:F0} | {r.FanOutActivitiesPerSecond:F0} | {r.FanOutPeakRssMb:F0} MB | {r.LatencyP50Ms:F1} / {r.LatencyP95Ms:F1} ms |");
+Console.WriteLine();
+Console.WriteLine("Goals: >= 500 HelloSequence5/s on SQLite, >= 200/s on PostgreSQL with 2 workers, fan-out >= 2000 activities/s, fan-out peak RSS < 400 MB, p50 latency < 5 ms.");
+return 0;
