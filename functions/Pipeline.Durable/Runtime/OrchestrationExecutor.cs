@@ -68,7 +68,8 @@ internal sealed class OrchestrationExecutor : TaskOrchestrationContext
         }
         catch (NonDeterministicOrchestrationException ex)
         {
-            _outcome ??= Outcome.Failed(TaskFailureDetails.FromException(ex));
+            // Even if the code already returned on replay: history that the code does not reproduce is a failure.
+            _outcome = Outcome.Failed(TaskFailureDetails.FromException(ex));
         }
         finally
         {
@@ -92,9 +93,9 @@ internal sealed class OrchestrationExecutor : TaskOrchestrationContext
         {
             if (_outcome is not null)
             {
-                // Messages after the end: a ContinueAsNew execution takes the events if asked to, the rest are dropped.
-                if (_outcome.Status == null && _outcome.PreserveEvents && message.Event is EventRaisedEvent) continue;
+                // Messages after the end are dropped, except events a ContinueAsNew execution takes over (in arrival order).
                 consumed.Add(message.Id);
+                if (_outcome.Status == null && _outcome.PreserveEvents && message.Event is EventRaisedEvent raised) step.CarriedEvents.Add(raised);
                 continue;
             }
             if (message.ExecutionId is not null && message.ExecutionId != ExecutionId)
@@ -333,8 +334,8 @@ internal sealed class OrchestrationExecutor : TaskOrchestrationContext
                     new ExecutionStartedEvent(Name, outcome.Output, continuedAs, _parent) { Timestamp = now }, now));
                 if (outcome.PreserveEvents)
                 {
-                    foreach (var queue in _bufferedEvents.Values)
-                        foreach (var e in queue) messages.Add(new OutboundMessage(InstanceId, null, e, now));
+                    var carried = _bufferedEvents.Values.SelectMany(queue => queue).OrderBy(e => e.Timestamp).Concat(step.CarriedEvents);
+                    foreach (var e in carried) messages.Add(new OutboundMessage(InstanceId, null, e, now));
                 }
             }
         }
@@ -516,6 +517,7 @@ internal sealed class OrchestrationExecutor : TaskOrchestrationContext
     private sealed class StepOutput
     {
         public List<HistoryEvent> History { get; } = [];
+        public List<EventRaisedEvent> CarriedEvents { get; } = [];
     }
 
     /// <summary>How the execution ended; <see cref="Status"/> null means ContinueAsNew.</summary>

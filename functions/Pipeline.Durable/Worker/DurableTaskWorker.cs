@@ -25,6 +25,8 @@ public sealed class DurableTaskWorker : IAsyncDisposable
     private readonly SemaphoreSlim _activitySlots;
     private readonly Channel<ActivityResult> _results = Channel.CreateUnbounded<ActivityResult>(new() { SingleReader = true });
     private CancellationTokenSource? _stopping;
+    // Cancelled only when a stop stops waiting: running activities get that long to finish.
+    private readonly CancellationTokenSource _abort = new();
     private Task[] _loops = [];
     private Task? _flusher;
     private int _activeOrchestrations;
@@ -72,6 +74,7 @@ public sealed class DurableTaskWorker : IAsyncDisposable
     {
         if (_stopping is null || _stopping.IsCancellationRequested) return;
         _stopping.Cancel();
+        await using var abortWhenImpatient = ct.Register(_abort.Cancel);
         try
         {
             await Task.WhenAll(_loops).WaitAsync(ct);
@@ -208,7 +211,7 @@ public sealed class DurableTaskWorker : IAsyncDisposable
             if (taken > items.Count) _activitySlots.Release(taken - items.Count);
             foreach (var item in items)
             {
-                _ = Task.Run(() => RunActivityAsync(item, stop), CancellationToken.None);
+                _ = Task.Run(() => RunActivityAsync(item, _abort.Token), CancellationToken.None);
             }
             if (items.Count == 0) await WaitForWorkQuietly(WorkKind.Activity, stop);
         }

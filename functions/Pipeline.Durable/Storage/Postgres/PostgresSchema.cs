@@ -226,7 +226,7 @@ internal sealed partial class PostgresSql
             SET lock_owner = @worker, lock_expires = @expires
             FROM picked
             WHERE i.instance_id = picked.instance_id
-            RETURNING i.instance_id, i.execution_id, i.name, i.status, i.history_count, i.ready_at
+            RETURNING i.instance_id, i.execution_id, i.name, i.status, i.history_count
             """;
 
         // The visible messages of each leased instance, oldest first, at most @limit each.

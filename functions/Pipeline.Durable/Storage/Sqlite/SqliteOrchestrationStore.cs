@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
 
 namespace Pipeline.Durable.Storage.Sqlite;
@@ -86,7 +87,8 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     /// <inheritdoc/>
     public async Task<SendResult> SendMessageAsync(string instanceId, HistoryEvent message, CancellationToken ct = default)
     {
-        var result = await Writer.WriteAsync(w => SendMessage(w, instanceId, null, message, Now));
+        var json = message.ToJson();
+        var result = await Writer.WriteAsync(w => SendMessage(w, instanceId, null, message.Kind, json, Now));
         if (result == SendResult.Sent) _orchestrationWork.Set();
         return result;
     }
@@ -170,31 +172,30 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         });
 
     /// <inheritdoc/>
-    public Task<IReadOnlyList<OrchestrationWorkItem>> LockNextOrchestrationsAsync(string workerId, int max, TimeSpan lease, CancellationToken ct = default)
-        => Writer.WriteAsync<IReadOnlyList<OrchestrationWorkItem>>(w =>
+    public async Task<IReadOnlyList<OrchestrationWorkItem>> LockNextOrchestrationsAsync(string workerId, int max, TimeSpan lease, CancellationToken ct = default)
+    {
+        var locked = await Writer.WriteAsync(w =>
         {
             var now = Now;
-            var candidates = new List<(string Id, string ExecutionId, string Name, OrchestrationRuntimeStatus Status, int HistoryCount)>();
+            var candidates = new List<(string Id, string ExecutionId, string Name, string Status, int HistoryCount)>();
             using (var reader = w.Query(
                 "SELECT instance_id, execution_id, name, status, history_count FROM instances " +
                 "WHERE ready_at <= @now AND (lock_expires IS NULL OR lock_expires < @now) ORDER BY ready_at LIMIT @max",
                 ("@now", now), ("@max", max)))
             {
-                while (reader.Read())
-                    candidates.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), Enum.Parse<OrchestrationRuntimeStatus>(reader.GetString(3)), reader.GetInt32(4)));
+                while (reader.Read()) candidates.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt32(4)));
             }
 
-            var items = new List<OrchestrationWorkItem>(candidates.Count);
+            var items = new List<(string Id, string ExecutionId, string Name, string Status, int HistoryCount, List<(long Id, string? ExecutionId, string Event)> Messages)>();
             foreach (var c in candidates)
             {
-                var messages = new List<OrchestrationMessage>();
+                var messages = new List<(long, string?, string)>();
                 using (var reader = w.Query(
                     "SELECT id, execution_id, event FROM messages WHERE instance_id = @id AND visible_at <= @now " +
                     $"AND (@suspended = 0 OR kind IN {ControlKinds}) ORDER BY id LIMIT @limit",
-                    ("@id", c.Id), ("@now", now), ("@suspended", c.Status == OrchestrationRuntimeStatus.Suspended ? 1 : 0), ("@limit", MaxMessagesPerStep)))
+                    ("@id", c.Id), ("@now", now), ("@suspended", c.Status == nameof(OrchestrationRuntimeStatus.Suspended) ? 1 : 0), ("@limit", MaxMessagesPerStep)))
                 {
-                    while (reader.Read())
-                        messages.Add(new OrchestrationMessage(reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), HistoryEvent.FromJson(reader.GetString(2))));
+                    while (reader.Read()) messages.Add((reader.GetInt64(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetString(2)));
                 }
                 if (messages.Count == 0)
                 {
@@ -203,15 +204,20 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
                 }
                 w.Execute("UPDATE instances SET lock_owner = @worker, lock_expires = @expires WHERE instance_id = @id",
                     ("@worker", workerId), ("@expires", now + lease.Ticks), ("@id", c.Id));
-                items.Add(new OrchestrationWorkItem(c.Id, c.ExecutionId, c.Name, c.Status, c.HistoryCount, messages));
+                items.Add((c.Id, c.ExecutionId, c.Name, c.Status, c.HistoryCount, messages));
             }
             return items;
         });
+        // Parsing happens here, off the writer thread.
+        return locked.Select(i => new OrchestrationWorkItem(i.Id, i.ExecutionId, i.Name, Enum.Parse<OrchestrationRuntimeStatus>(i.Status), i.HistoryCount,
+            i.Messages.Select(m => new OrchestrationMessage(m.Id, m.ExecutionId, HistoryEvent.FromJson(m.Event))).ToList())).ToList();
+    }
 
     /// <inheritdoc/>
     public async Task<bool> CommitOrchestrationAsync(OrchestrationCommit commit, CancellationToken ct = default)
     {
-        var committed = await Writer.WriteAsync(w => Commit(w, commit));
+        var prepared = new PreparedCommit(commit);
+        var committed = await Writer.WriteAsync(w => Commit(w, commit, prepared));
         if (committed)
         {
             if (commit.Messages.Count > 0 || commit.SubOrchestrations.Count > 0) _orchestrationWork.Set();
@@ -220,40 +226,49 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
         return committed;
     }
 
-    private bool Commit(SqliteWriter w, OrchestrationCommit commit)
+    /// <summary>Everything of a commit that can be serialized before it reaches the writer thread.</summary>
+    private sealed class PreparedCommit(OrchestrationCommit commit)
+    {
+        public string ConsumedIds { get; } = JsonSerializer.Serialize(commit.ConsumedMessageIds);
+        public string History { get; } = "[" + string.Join(",", commit.NewHistory.Select(e => e.ToJson())) + "]";
+        public string Activities { get; } = JsonSerializer.Serialize(commit.Activities.Select(a => new { t = a.TaskScheduledId, n = a.Name, i = a.Input }));
+        public string? Failure { get; } = commit.Failure is null ? null : SqliteSchema.FailureToJson(commit.Failure);
+        public List<(OutboundMessage Message, string Json)> Messages { get; } = commit.Messages.Select(m => (m, m.Event.ToJson())).ToList();
+    }
+
+    private bool Commit(SqliteWriter w, OrchestrationCommit commit, PreparedCommit prepared)
     {
         var now = Now;
+        var terminal = commit.Status.IsTerminal();
+        var executionId = commit.ContinuedAsNewExecutionId ?? commit.ExecutionId;
+        var historyCount = commit.ContinuedAsNewExecutionId is null ? commit.ExpectedHistoryCount + commit.NewHistory.Count : 0;
+
         // The lease guard: only the worker holding the lease, on the execution and history it read, may commit.
-        using (var reader = w.Query("SELECT lock_owner, execution_id, history_count FROM instances WHERE instance_id = @id", ("@id", commit.InstanceId)))
-        {
-            if (!reader.Read() || reader.IsDBNull(0) || reader.GetString(0) != commit.WorkerId
-                || reader.GetString(1) != commit.ExecutionId || reader.GetInt32(2) != commit.ExpectedHistoryCount)
-                return false;
-        }
+        var guarded = w.Execute(
+            "UPDATE instances SET execution_id = @newExecution, status = @status, output = @output, failure = @failure, custom_status = @custom, " +
+            "input = COALESCE(@input, input), updated_at = @now, completed_at = @completed, history_count = @count, lock_owner = NULL, lock_expires = NULL " +
+            "WHERE instance_id = @id AND lock_owner = @worker AND execution_id = @execution AND history_count = @expected",
+            ("@newExecution", executionId), ("@status", commit.Status.ToString()), ("@output", commit.Output), ("@failure", prepared.Failure),
+            ("@custom", commit.CustomStatus), ("@input", commit.Input), ("@now", now), ("@completed", terminal ? now : null), ("@count", historyCount),
+            ("@id", commit.InstanceId), ("@worker", commit.WorkerId), ("@execution", commit.ExecutionId), ("@expected", commit.ExpectedHistoryCount));
+        if (guarded != 1) return false;
 
-        foreach (var id in commit.ConsumedMessageIds) w.Execute("DELETE FROM messages WHERE id = @id", ("@id", id));
-
-        var executionId = commit.ExecutionId;
-        var historyCount = commit.ExpectedHistoryCount;
-        if (commit.ContinuedAsNewExecutionId is { } next)
+        w.Execute("DELETE FROM messages WHERE id IN (SELECT value FROM json_each(@ids))", ("@ids", prepared.ConsumedIds));
+        if (commit.ContinuedAsNewExecutionId is not null)
         {
             w.Execute("DELETE FROM history WHERE instance_id = @id", ("@id", commit.InstanceId));
-            executionId = next;
-            historyCount = 0;
         }
-        else
+        else if (commit.NewHistory.Count > 0)
         {
-            foreach (var e in commit.NewHistory)
-            {
-                w.Execute("INSERT INTO history (instance_id, seq, event) VALUES (@id, @seq, @event)",
-                    ("@id", commit.InstanceId), ("@seq", historyCount++), ("@event", e.ToJson()));
-            }
+            w.Execute("INSERT INTO history (instance_id, seq, event) SELECT @id, @first + key, value FROM json_each(@events)",
+                ("@id", commit.InstanceId), ("@first", commit.ExpectedHistoryCount), ("@events", prepared.History));
         }
-
-        foreach (var a in commit.Activities)
+        if (commit.Activities.Count > 0)
         {
-            w.Execute("INSERT INTO activities (instance_id, execution_id, task_id, name, input, visible_at) VALUES (@instance, @execution, @task, @name, @input, @now)",
-                ("@instance", a.InstanceId), ("@execution", a.ExecutionId), ("@task", a.TaskScheduledId), ("@name", a.Name), ("@input", a.Input), ("@now", now));
+            w.Execute(
+                "INSERT INTO activities (instance_id, execution_id, task_id, name, input, visible_at) " +
+                "SELECT @id, @execution, json_extract(value, '$.t'), json_extract(value, '$.n'), json_extract(value, '$.i'), @now FROM json_each(@activities)",
+                ("@id", commit.InstanceId), ("@execution", commit.ExecutionId), ("@now", now), ("@activities", prepared.Activities));
         }
 
         foreach (var child in commit.SubOrchestrations)
@@ -266,24 +281,17 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             else
             {
                 var failure = new TaskFailureDetails(typeof(OrchestrationAlreadyExistsException).FullName!, new OrchestrationAlreadyExistsException(child.InstanceId).Message);
-                InsertMessage(w, commit.InstanceId, executionId, new SubOrchestrationFailedEvent(child.Parent!.TaskScheduledId, failure) { Timestamp = DateTimeFromTicks(now) }, now);
+                var message = new SubOrchestrationFailedEvent(child.Parent!.TaskScheduledId, failure) { Timestamp = new DateTime(now, DateTimeKind.Utc) };
+                InsertMessage(w, commit.InstanceId, executionId, message.Kind, message.ToJson(), now);
             }
         }
 
-        foreach (var m in commit.Messages)
+        foreach (var (m, json) in prepared.Messages)
         {
-            if (m.InstanceId == commit.InstanceId) InsertMessage(w, m.InstanceId, m.ExecutionId, m.Event, m.VisibleAt.Ticks);
-            else SendMessage(w, m.InstanceId, m.ExecutionId, m.Event, m.VisibleAt.Ticks);
+            if (m.InstanceId == commit.InstanceId) InsertMessage(w, m.InstanceId, m.ExecutionId, m.Event.Kind, json, m.VisibleAt.Ticks);
+            else SendMessage(w, m.InstanceId, m.ExecutionId, m.Event.Kind, json, m.VisibleAt.Ticks);
         }
 
-        var terminal = commit.Status.IsTerminal();
-        w.Execute(
-            "UPDATE instances SET execution_id = @execution, status = @status, output = @output, failure = @failure, custom_status = @custom, " +
-            "input = COALESCE(@input, input), updated_at = @now, completed_at = @completed, history_count = @count, lock_owner = NULL, lock_expires = NULL " +
-            "WHERE instance_id = @id",
-            ("@execution", executionId), ("@status", commit.Status.ToString()), ("@output", commit.Output),
-            ("@failure", commit.Failure is null ? null : SqliteSchema.FailureToJson(commit.Failure)), ("@custom", commit.CustomStatus),
-            ("@input", commit.Input), ("@now", now), ("@completed", terminal ? now : null), ("@count", historyCount), ("@id", commit.InstanceId));
         if (terminal)
         {
             w.Execute("DELETE FROM messages WHERE instance_id = @id", ("@id", commit.InstanceId));
@@ -333,17 +341,34 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     public async Task CompleteActivitiesAsync(string workerId, IReadOnlyList<ActivityResult> results, CancellationToken ct = default)
     {
         if (results.Count == 0) return;
+        var ids = JsonSerializer.Serialize(results.Select(r => r.WorkItem.Id));
+        var byId = results.ToDictionary(r => r.WorkItem.Id, r => JsonSerializer.Serialize(new
+        {
+            instance = r.WorkItem.InstanceId, execution = r.WorkItem.ExecutionId, kind = r.Result.Kind, @event = r.Result.ToJson(),
+        }));
         await Writer.WriteAsync(w =>
         {
             var now = Now;
-            foreach (var result in results)
+            // Deleting the work items we still lease is what makes each result count once: a worker whose lease
+            // was taken over deletes nothing and records nothing.
+            var accepted = new List<string>(results.Count);
+            using (var reader = w.Query("DELETE FROM activities WHERE id IN (SELECT value FROM json_each(@ids)) AND lock_owner = @worker RETURNING id",
+                ("@ids", ids), ("@worker", workerId)))
             {
-                // Deleting the work item we still lease is what makes the result count once: a worker whose lease
-                // was taken over deletes nothing and records nothing.
-                if (w.Execute("DELETE FROM activities WHERE id = @id AND lock_owner = @worker", ("@id", result.WorkItem.Id), ("@worker", workerId)) == 1)
-                    SendMessage(w, result.WorkItem.InstanceId, result.WorkItem.ExecutionId, result.Result, now);
+                while (reader.Read()) accepted.Add(byId[reader.GetInt64(0)]);
             }
-            return 0;
+            if (accepted.Count == 0) return 0;
+            var batch = "[" + string.Join(",", accepted) + "]";
+            w.Execute(
+                "INSERT INTO messages (instance_id, execution_id, kind, event, visible_at) " +
+                "SELECT json_extract(r.value, '$.instance'), json_extract(r.value, '$.execution'), json_extract(r.value, '$.kind'), json_extract(r.value, '$.event'), @now " +
+                $"FROM json_each(@batch) r JOIN instances i ON i.instance_id = json_extract(r.value, '$.instance') WHERE i.status NOT IN {Terminal}",
+                ("@batch", batch), ("@now", now));
+            w.Execute(
+                "UPDATE instances SET ready_at = MIN(COALESCE(ready_at, @now), @now) " +
+                $"WHERE instance_id IN (SELECT json_extract(value, '$.instance') FROM json_each(@batch)) AND status NOT IN {Terminal} AND status <> 'Suspended'",
+                ("@batch", batch), ("@now", now));
+            return accepted.Count;
         });
         _orchestrationWork.Set();
     }
@@ -410,7 +435,7 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             ("@created", instance.CreatedAt.ToUniversalTime().Ticks), ("@now", now), ("@parentId", instance.Parent?.InstanceId),
             ("@parentExecution", instance.Parent?.ExecutionId), ("@parentTask", instance.Parent?.TaskScheduledId), ("@parentName", instance.Parent?.Name));
         var started = new ExecutionStartedEvent(instance.Name, instance.Input, instance.ExecutionId, instance.Parent) { Timestamp = instance.CreatedAt.ToUniversalTime() };
-        InsertMessage(w, instance.InstanceId, instance.ExecutionId, started, now);
+        InsertMessage(w, instance.InstanceId, instance.ExecutionId, started.Kind, started.ToJson(), now);
     }
 
     private static void DeleteInstance(SqliteWriter w, string instanceId)
@@ -422,24 +447,24 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     }
 
     /// <summary>Puts a message in an inbox if the instance exists and has not finished.</summary>
-    private static SendResult SendMessage(SqliteWriter w, string instanceId, string? executionId, HistoryEvent message, long visibleAt)
+    private static SendResult SendMessage(SqliteWriter w, string instanceId, string? executionId, string kind, string json, long visibleAt)
     {
         var status = (string?)w.Scalar("SELECT status FROM instances WHERE instance_id = @id", ("@id", instanceId));
         if (status is null) return SendResult.NotFound;
         if (Enum.Parse<OrchestrationRuntimeStatus>(status).IsTerminal()) return SendResult.AlreadyFinished;
-        InsertMessage(w, instanceId, executionId, message, visibleAt);
+        InsertMessage(w, instanceId, executionId, kind, json, visibleAt);
         return SendResult.Sent;
     }
 
-    private static void InsertMessage(SqliteWriter w, string instanceId, string? executionId, HistoryEvent message, long visibleAt)
+    private static void InsertMessage(SqliteWriter w, string instanceId, string? executionId, string kind, string json, long visibleAt)
     {
         w.Execute("INSERT INTO messages (instance_id, execution_id, kind, event, visible_at) VALUES (@id, @execution, @kind, @event, @visible)",
-            ("@id", instanceId), ("@execution", executionId), ("@kind", message.Kind), ("@event", message.ToJson()), ("@visible", visibleAt));
+            ("@id", instanceId), ("@execution", executionId), ("@kind", kind), ("@event", json), ("@visible", visibleAt));
         // ready_at is the earliest message the instance can take now; a suspended one takes only resume/terminate.
         w.Execute(
             "UPDATE instances SET ready_at = MIN(COALESCE(ready_at, @visible), @visible) " +
             $"WHERE instance_id = @id AND status NOT IN {Terminal} AND (status <> 'Suspended' OR @kind IN {ControlKinds})",
-            ("@visible", visibleAt), ("@id", instanceId), ("@kind", message.Kind));
+            ("@visible", visibleAt), ("@id", instanceId), ("@kind", kind));
     }
 
     private static void RecomputeReadyAt(SqliteWriter w, string instanceId)
@@ -449,5 +474,4 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             $"AND (instances.status <> 'Suspended' OR m.kind IN {ControlKinds})) END WHERE instance_id = @id",
             ("@id", instanceId));
 
-    private static DateTime DateTimeFromTicks(long ticks) => new(ticks, DateTimeKind.Utc);
 }

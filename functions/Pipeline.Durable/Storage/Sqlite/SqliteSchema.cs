@@ -19,6 +19,7 @@ internal static class SqliteSchema
             ready_at INTEGER, lock_owner TEXT, lock_expires INTEGER);
         CREATE INDEX IF NOT EXISTS ix_instances_ready ON instances (ready_at) WHERE ready_at IS NOT NULL;
         CREATE INDEX IF NOT EXISTS ix_instances_created ON instances (created_at, instance_id);
+        CREATE INDEX IF NOT EXISTS ix_instances_status ON instances (status, created_at);
         CREATE TABLE IF NOT EXISTS history (
             instance_id TEXT NOT NULL, seq INTEGER NOT NULL, event TEXT NOT NULL,
             PRIMARY KEY (instance_id, seq)) WITHOUT ROWID;

@@ -5,10 +5,11 @@ namespace Pipeline.Durable.Storage.Sqlite;
 
 /// <summary>
 /// The store's only writer: one connection on one thread. Writes queued while a transaction runs are
-/// committed together in the next one (group commit), each inside its own savepoint so one failing write
-/// does not undo the others. This is what lets a single SQLite file keep up with many workers.
+/// committed together in the next one (group commit); if one of them throws, the batch is undone and each
+/// is retried alone, so one failing write never takes the others down. Operations must therefore only
+/// touch the database and their own locals. This is what lets a single SQLite file keep up with many workers.
 /// </summary>
-internal sealed class SqliteWriter : IDisposable
+public sealed class SqliteWriter : IDisposable
 {
     private const int MaxBatch = 256;
     private readonly SqliteConnection _connection;
@@ -72,34 +73,56 @@ internal sealed class SqliteWriter : IDisposable
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (batch.Count < MaxBatch && reader.TryRead(out var operation)) batch.Add(operation);
-            try
+            var t0 = System.Diagnostics.Stopwatch.GetTimestamp(); Batches++; Ops += batch.Count;
+            if (!TryCommitTogether(batch))
             {
-                Execute("BEGIN IMMEDIATE");
-                foreach (var operation in batch)
-                {
-                    Execute("SAVEPOINT op");
-                    try
-                    {
-                        operation.Run(this);
-                        Execute("RELEASE op");
-                    }
-                    catch (Exception ex)
-                    {
-                        Execute("ROLLBACK TO op");
-                        Execute("RELEASE op");
-                        operation.Error = ex;
-                    }
-                }
-                Execute("COMMIT");
-                foreach (var operation in batch) operation.Finish();
-            }
-            catch (Exception ex)
-            {
-                try { Execute("ROLLBACK"); } catch (SqliteException) { }
-                foreach (var operation in batch) operation.Fail(ex);
+                // One of them threw: undo the batch and give each its own transaction, so only that one fails.
+                foreach (var operation in batch) CommitAlone(operation);
             }
             batch.Clear();
+            BusyTicks += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
         }
+    }
+    public static long BusyTicks, Batches, Ops;
+
+    private bool TryCommitTogether(List<WriteOperation> batch)
+    {
+        try
+        {
+            Execute("BEGIN IMMEDIATE");
+            foreach (var operation in batch) operation.Run(this);
+            Execute("COMMIT");
+        }
+        catch (Exception ex)
+        {
+            Rollback();
+            if (batch.Count > 1) return false;
+            batch[0].Fail(ex);
+            return true;
+        }
+        foreach (var operation in batch) operation.Finish();
+        return true;
+    }
+
+    private void CommitAlone(WriteOperation operation)
+    {
+        try
+        {
+            Execute("BEGIN IMMEDIATE");
+            operation.Run(this);
+            Execute("COMMIT");
+            operation.Finish();
+        }
+        catch (Exception ex)
+        {
+            Rollback();
+            operation.Fail(ex);
+        }
+    }
+
+    private void Rollback()
+    {
+        try { Execute("ROLLBACK"); } catch (SqliteException) { /* nothing was open */ }
     }
 
     public void Dispose()
@@ -112,7 +135,6 @@ internal sealed class SqliteWriter : IDisposable
 
     private abstract class WriteOperation
     {
-        public Exception? Error { get; set; }
         public abstract void Run(SqliteWriter writer);
         public abstract void Finish();
         public abstract void Fail(Exception error);
@@ -127,11 +149,7 @@ internal sealed class SqliteWriter : IDisposable
 
         public override void Run(SqliteWriter writer) => _result = work(writer);
 
-        public override void Finish()
-        {
-            if (Error is null) Completion.TrySetResult(_result);
-            else Completion.TrySetException(Error);
-        }
+        public override void Finish() => Completion.TrySetResult(_result);
 
         public override void Fail(Exception error) => Completion.TrySetException(error);
     }

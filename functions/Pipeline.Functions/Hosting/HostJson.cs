@@ -1,0 +1,126 @@
+using System.Globalization;
+
+namespace Pipeline.Functions.Hosting;
+
+/// <summary>
+/// Finds and reads host.json. The working directory's copy wins (so an operator edits the file next to
+/// the data); the copy built next to the app's dll is the fallback. Comments and trailing commas are
+/// allowed, as in Azure Functions. A value that cannot be read stops startup with a message naming it.
+/// </summary>
+public static class HostJson
+{
+    /// <summary>The file name.</summary>
+    public const string FileName = "host.json";
+
+    /// <summary>Path of the host.json to use: <paramref name="contentRoot"/>'s, else <paramref name="appDirectory"/>'s, else null.</summary>
+    public static string? Locate(string contentRoot, string appDirectory)
+    {
+        foreach (var dir in new[] { contentRoot, appDirectory })
+        {
+            var path = Path.GetFullPath(Path.Combine(dir, FileName));
+            if (File.Exists(path)) return path;
+        }
+        return null;
+    }
+
+    /// <summary>Reads the options from a host.json file; defaults when <paramref name="path"/> is null.</summary>
+    public static PipelineHostOptions Read(string? path)
+    {
+        if (path is null) return new PipelineHostOptions();
+        using var stream = File.OpenRead(path);
+        return Parse(stream) with { SourcePath = path };
+    }
+
+    /// <summary>Reads the options from host.json text.</summary>
+    public static PipelineHostOptions Parse(string json)
+    {
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
+        return Parse(stream);
+    }
+
+    /// <summary>Reads the options from a host.json stream.</summary>
+    public static PipelineHostOptions Parse(Stream json)
+    {
+        IConfiguration root;
+        try
+        {
+            root = new ConfigurationBuilder().AddJsonStream(json).Build();
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidOperationException($"host.json is not valid JSON: {e.InnerException?.Message ?? e.Message}", e);
+        }
+
+        var durable = root.GetSection("extensions:durableTask");
+        var defaults = new DurableTaskHostOptions();
+        var storage = durable.GetSection("storageProvider");
+        var retry = durable.GetSection("defaultRetry");
+
+        return new PipelineHostOptions
+        {
+            FunctionTimeout = ReadFunctionTimeout(root["functionTimeout"]),
+            DurableTask = new DurableTaskHostOptions
+            {
+                HubName = NullIfEmpty(durable["hubName"]) ?? defaults.HubName,
+                StorageProvider = new StorageProviderOptions(
+                    NullIfEmpty(storage["type"])?.ToLowerInvariant() ?? defaults.StorageProvider.Type,
+                    NullIfEmpty(storage["connectionString"])),
+                MaxConcurrentOrchestratorFunctions = ReadPositiveInt(durable, "maxConcurrentOrchestratorFunctions") ?? defaults.MaxConcurrentOrchestratorFunctions,
+                MaxConcurrentActivityFunctions = ReadPositiveInt(durable, "maxConcurrentActivityFunctions") ?? defaults.MaxConcurrentActivityFunctions,
+                LeaseDuration = ReadPositiveTimeSpan(durable, "leaseDuration") ?? defaults.LeaseDuration,
+                MaxPollingInterval = ReadPositiveTimeSpan(durable, "maxPollingInterval") ?? defaults.MaxPollingInterval,
+                DefaultRetry = retry.Exists() ? ReadRetry(retry) : null,
+            },
+        };
+    }
+
+    private static DefaultRetryOptions ReadRetry(IConfigurationSection retry)
+    {
+        var backoff = NullIfEmpty(retry["backoffCoefficient"]);
+        double coefficient = 1.0;
+        if (backoff is not null && (!double.TryParse(backoff, NumberStyles.Float, CultureInfo.InvariantCulture, out coefficient) || coefficient < 1.0))
+            throw Invalid(retry, "backoffCoefficient", backoff, "a number of at least 1");
+
+        return new DefaultRetryOptions(
+            ReadPositiveInt(retry, "maxNumberOfAttempts") ?? 1,
+            ReadTimeSpan(retry, "firstRetryInterval") ?? TimeSpan.Zero,
+            coefficient,
+            ReadPositiveTimeSpan(retry, "maxRetryInterval"));
+    }
+
+    private static TimeSpan? ReadFunctionTimeout(string? value)
+    {
+        value = NullIfEmpty(value);
+        if (value is null || value == "-1") return null;
+        if (TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var timeout) && timeout > TimeSpan.Zero) return timeout;
+        throw new InvalidOperationException($"host.json: functionTimeout \"{value}\" is not a positive time span like \"00:10:00\" (or -1 for none).");
+    }
+
+    private static int? ReadPositiveInt(IConfigurationSection section, string key)
+    {
+        var value = NullIfEmpty(section[key]);
+        if (value is null) return null;
+        if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0) return n;
+        throw Invalid(section, key, value, "a whole number of at least 1");
+    }
+
+    private static TimeSpan? ReadPositiveTimeSpan(IConfigurationSection section, string key)
+    {
+        var span = ReadTimeSpan(section, key);
+        if (span is { } s && s <= TimeSpan.Zero) throw Invalid(section, key, section[key]!, "a positive time span like \"00:00:30\"");
+        return span;
+    }
+
+    private static TimeSpan? ReadTimeSpan(IConfigurationSection section, string key)
+    {
+        var value = NullIfEmpty(section[key]);
+        if (value is null) return null;
+        if (TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var span) && span >= TimeSpan.Zero) return span;
+        throw Invalid(section, key, value, "a time span like \"00:00:30\"");
+    }
+
+    private static InvalidOperationException Invalid(IConfigurationSection section, string key, string value, string expected)
+        => new($"host.json: {section.Path.Replace(':', '.')}.{key} \"{value}\" is not {expected}.");
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

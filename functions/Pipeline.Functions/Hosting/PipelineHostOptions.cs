@@ -1,0 +1,33 @@
+using Pipeline.Durable;
+
+namespace Pipeline.Functions.Hosting;
+
+/// <summary>
+/// host.json as the app uses it, read once at startup (see <see cref="HostJson"/>) and registered as a
+/// singleton. Values missing from host.json keep these defaults, which match the engine's.
+/// </summary>
+public sealed record PipelineHostOptions
+{
+    /// <summary>The host.json file these options came from; null when none was found and defaults apply.</summary>
+    public string? SourcePath { get; init; }
+
+    /// <summary>
+    /// Top-level <c>functionTimeout</c>: an activity running longer is cancelled and fails.
+    /// Null when host.json has none or says <c>-1</c> (no limit).
+    /// </summary>
+    public TimeSpan? FunctionTimeout { get; init; }
+
+    /// <summary><c>extensions.durableTask</c>.</summary>
+    public DurableTaskHostOptions DurableTask { get; init; } = new();
+
+    /// <summary>The engine's worker options: concurrency, leases, polling, default retry and the function timeout.</summary>
+    public DurableTaskWorkerOptions ToWorkerOptions() => new()
+    {
+        MaxConcurrentOrchestrations = DurableTask.MaxConcurrentOrchestratorFunctions,
+        MaxConcurrentActivities = DurableTask.MaxConcurrentActivityFunctions,
+        LeaseDuration = DurableTask.LeaseDuration,
+        MaxPollingInterval = DurableTask.MaxPollingInterval,
+        DefaultActivityRetry = DurableTask.DefaultRetry?.ToRetryPolicy(),
+        ActivityTimeout = FunctionTimeout,
+    };
+}
