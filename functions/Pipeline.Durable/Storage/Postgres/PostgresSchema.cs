@@ -60,6 +60,7 @@ internal sealed partial class PostgresSql
                 lock_expires        bigint);
             CREATE INDEX IF NOT EXISTS instances_ready_at ON {s}.instances (ready_at) WHERE ready_at IS NOT NULL;
             CREATE INDEX IF NOT EXISTS instances_created_at ON {s}.instances (created_at, instance_id);
+            CREATE INDEX IF NOT EXISTS instances_status ON {s}.instances (status, created_at);
             CREATE INDEX IF NOT EXISTS instances_lock_owner ON {s}.instances (lock_owner) WHERE lock_owner IS NOT NULL;
 
             CREATE TABLE IF NOT EXISTS {s}.history (
