@@ -4,9 +4,11 @@ using Pipeline.Functions.Health;
 using Pipeline.Functions.Hosting;
 
 // Content root is the working directory: ./host.json and ./data are found there (see README).
+// Configuration is not reloaded on change: a reload watcher on the content root would see every write
+// to ./data (the SQLite WAL above all) and burn CPU on it.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
-    Args = args,
+    Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],
     ContentRootPath = Directory.GetCurrentDirectory(),
 });
 

@@ -58,11 +58,12 @@ internal sealed class DurableBenchmark(DurableBenchmark.Settings settings)
         double chainsPerSecond, p50, p95, throughputRss;
         await using (var app = await AppDeployment.StartAsync(store, workers, await newDatabase()))
         {
-            await RunChainsAsync(app, 50); // warm-up: JIT, connection pools, caches
+            await RunChainsAsync(app, 2000); // warm-up: JIT tiering, connection pools, caches
             var sw = Stopwatch.StartNew();
             await RunChainsAsync(app, settings.Instances);
             chainsPerSecond = settings.Instances / sw.Elapsed.TotalSeconds;
-            Console.WriteLine($"  HelloSequence5 x {settings.Instances}: {sw.Elapsed.TotalSeconds:F2} s -> {chainsPerSecond:F0} orchestrations/s");
+            Console.WriteLine($"  HelloSequence5 x {settings.Instances}: {sw.Elapsed.TotalSeconds:F2} s -> {chainsPerSecond:F0} orchestrations/s " +
+                $"(CPU: app {app.CpuSeconds():F1} s, benchmark client {Environment.CpuUsage.TotalTime.TotalSeconds:F1} s so far)");
             (p50, p95) = await MeasureLatencyAsync(app, settings.LatencySamples);
             Console.WriteLine($"  schedule -> first activity: p50 {p50:F2} ms, p95 {p95:F2} ms over {settings.LatencySamples} sequential starts");
             throughputRss = app.PeakRssMb();
@@ -86,13 +87,15 @@ internal sealed class DurableBenchmark(DurableBenchmark.Settings settings)
     {
         // Start them all (a few requests in flight at a time, like a busy integrator), then wait for the last.
         var ids = new string[count];
+        var started = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 },
             async (i, _) => ids[i] = await app.StartAsync("diagnostics-chain", new { activities = 5 }));
+        Console.WriteLine($"    (all {count} started after {started.Elapsed.TotalSeconds:F2} s)");
         var deadline = DateTime.UtcNow.AddMinutes(10);
         while (await app.CountActiveAsync() > 0)
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException("Chains did not finish within 10 minutes.");
-            await Task.Delay(10);
+            await Task.Delay(100);
         }
         foreach (var id in new[] { ids[0], ids[^1] }) EnsureCompleted(await app.GetStatusAsync(id), 5);
     }
@@ -192,6 +195,13 @@ internal sealed class DurableBenchmark(DurableBenchmark.Settings settings)
             var list = await _http.GetFromJsonAsync<JsonArray>("/runtime/webhooks/durabletask/instances?runtimeStatus=Pending,Running&top=1");
             return list!.Count;
         }
+
+        /// <summary>CPU time (user + system) the app processes have used so far.</summary>
+        public double CpuSeconds() => _processes.Sum(p =>
+        {
+            var fields = File.ReadAllText($"/proc/{p.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0; // utime, stime in clock ticks (USER_HZ = 100)
+        });
 
         /// <summary>Sum of the processes' peak resident set sizes (VmHWM), in MB.</summary>
         public double PeakRssMb() => _processes.Sum(p => ReadVmHwmKb(p.Id)) / 1024.0;

@@ -22,7 +22,7 @@ public sealed record DurableTaskWorkerOptions
     public TimeSpan? ActivityTimeout { get; init; }
 
     /// <summary>Orchestrations kept in memory between steps so they need not be replayed; bounded to keep memory bounded.</summary>
-    public int MaxCachedOrchestrations { get; init; } = 1000;
+    public int MaxCachedOrchestrations { get; init; } = 5000;
 
     /// <summary>Inbox messages one step takes at most (fan-in of many results is taken in batches).</summary>
     public int MaxMessagesPerStep { get; init; } = 1000;

@@ -26,7 +26,7 @@ internal static class SqliteSchema
         CREATE TABLE IF NOT EXISTS messages (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             instance_id TEXT NOT NULL, execution_id TEXT, kind TEXT NOT NULL, event TEXT NOT NULL, visible_at INTEGER NOT NULL);
-        CREATE INDEX IF NOT EXISTS ix_messages_instance ON messages (instance_id, visible_at);
+        CREATE INDEX IF NOT EXISTS ix_messages_instance ON messages (instance_id, id);
         CREATE TABLE IF NOT EXISTS activities (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
             instance_id TEXT NOT NULL, execution_id TEXT NOT NULL, task_id INTEGER NOT NULL, name TEXT NOT NULL, input TEXT,

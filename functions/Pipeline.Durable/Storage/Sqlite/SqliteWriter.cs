@@ -9,13 +9,16 @@ namespace Pipeline.Durable.Storage.Sqlite;
 /// is retried alone, so one failing write never takes the others down. Operations must therefore only
 /// touch the database and their own locals. This is what lets a single SQLite file keep up with many workers.
 /// </summary>
-public sealed class SqliteWriter : IDisposable
+internal sealed class SqliteWriter : IDisposable
 {
     private const int MaxBatch = 256;
     private readonly SqliteConnection _connection;
     private readonly Channel<WriteOperation> _queue = Channel.CreateUnbounded<WriteOperation>(new() { SingleReader = true });
     private readonly Dictionary<string, SqliteCommand> _commands = new();
     private readonly Thread _thread;
+    private readonly Thread _checkpointer;
+    private readonly ManualResetEventSlim _closed = new();
+    private bool _finishCheckpoint;
 
     public SqliteWriter(string connectionString)
     {
@@ -23,9 +26,15 @@ public sealed class SqliteWriter : IDisposable
         _connection.Open();
         // WAL with synchronous=NORMAL: a commit survives a process crash; only an OS crash may lose the last commits.
         Execute("PRAGMA synchronous=NORMAL");
+        // Checkpoints (copying the WAL back into the database, with fsync) run on their own thread, so commits
+        // never wait for one; coalescing many commits of the same hot pages into one checkpoint also saves work.
+        Execute("PRAGMA wal_autocheckpoint=0");
+        Execute("PRAGMA journal_size_limit=67108864");
         Execute("PRAGMA temp_store=MEMORY");
         _thread = new Thread(Run) { IsBackground = true, Name = "pipeline-sqlite-writer" };
         _thread.Start();
+        _checkpointer = new Thread(() => Checkpoint(connectionString)) { IsBackground = true, Name = "pipeline-sqlite-checkpoint" };
+        _checkpointer.Start();
     }
 
     /// <summary>Runs <paramref name="work"/> in the next write transaction; the task completes after the commit.</summary>
@@ -73,17 +82,19 @@ public sealed class SqliteWriter : IDisposable
         while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
         {
             while (batch.Count < MaxBatch && reader.TryRead(out var operation)) batch.Add(operation);
-            var t0 = System.Diagnostics.Stopwatch.GetTimestamp(); Batches++; Ops += batch.Count;
             if (!TryCommitTogether(batch))
             {
                 // One of them threw: undo the batch and give each its own transaction, so only that one fails.
                 foreach (var operation in batch) CommitAlone(operation);
             }
             batch.Clear();
-            BusyTicks += System.Diagnostics.Stopwatch.GetTimestamp() - t0;
+            if (Volatile.Read(ref _finishCheckpoint))
+            {
+                _finishCheckpoint = false;
+                try { Execute("PRAGMA wal_checkpoint(PASSIVE)"); } catch (SqliteException) { }
+            }
         }
     }
-    public static long BusyTicks, Batches, Ops;
 
     private bool TryCommitTogether(List<WriteOperation> batch)
     {
@@ -125,10 +136,36 @@ public sealed class SqliteWriter : IDisposable
         try { Execute("ROLLBACK"); } catch (SqliteException) { /* nothing was open */ }
     }
 
+    private void Checkpoint(string connectionString)
+    {
+        using var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        while (!_closed.Wait(TimeSpan.FromMilliseconds(250)))
+        {
+            try
+            {
+                // A passive checkpoint copies most of the log without ever blocking the writer...
+                command.ExecuteNonQuery();
+                // ...and the writer copies the few frames committed meanwhile, so its next transaction
+                // rewinds the log. A log that only grows would make every commit allocate new file blocks.
+                Volatile.Write(ref _finishCheckpoint, true);
+            }
+            catch (SqliteException)
+            {
+                // Busy: try again next round.
+            }
+        }
+    }
+
     public void Dispose()
     {
         _queue.Writer.TryComplete();
         _thread.Join(TimeSpan.FromSeconds(10));
+        _closed.Set();
+        _checkpointer.Join(TimeSpan.FromSeconds(10));
+        try { Execute("PRAGMA wal_checkpoint(TRUNCATE)"); } catch (SqliteException) { }
         foreach (var command in _commands.Values) command.Dispose();
         _connection.Dispose();
     }
