@@ -23,6 +23,9 @@ public sealed class PostgresOrchestrationStore : IOrchestrationStore
 {
     internal const string OrchestrationPayload = "o";
     internal const string ActivityPayload = "a";
+
+    /// <summary>SQLSTATE raised by the commit guard when the worker no longer holds the instance's lease.</summary>
+    private const string LeaseLost = "PLLOS";
     private const int MaxAttempts = 8;
     private static readonly JsonSerializerOptions FailureJson = JsonSerializerOptions.Web;
 
@@ -31,6 +34,7 @@ public sealed class PostgresOrchestrationStore : IOrchestrationStore
     private readonly PostgresSql _sql;
     private readonly WorkSignal _orchestrationSignal = new();
     private readonly WorkSignal _activitySignal = new();
+    private readonly PostgresNotifier _notifier;
     private readonly PostgresNotificationListener _listener;
     private int _disposed;
 
@@ -43,8 +47,13 @@ public sealed class PostgresOrchestrationStore : IOrchestrationStore
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         _sql = new PostgresSql(schema);
         _clock = timeProvider ?? TimeProvider.System;
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        // Statements are prepared on the server after their second use: the store runs the same few statements all day.
+        // (Behind PgBouncer in transaction mode, put "Max Auto Prepare=0" in the connection string.)
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase)) builder.MaxAutoPrepare = 64;
+        _dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
         _listener = new PostgresNotificationListener(connectionString, _sql.Channel, _sql.ListenChannel, _orchestrationSignal, _activitySignal);
+        _notifier = new PostgresNotifier(_dataSource, _sql.Channel);
     }
 
     /// <inheritdoc/>
@@ -88,18 +97,16 @@ public sealed class PostgresOrchestrationStore : IOrchestrationStore
         await RunAsync(async (connection, ct) =>
         {
             var now = NowTicks();
-            await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-            await using var batch = new NpgsqlBatch(connection, tx);
+            // One batch, one implicit transaction. When the id is taken, nothing is inserted (ON CONFLICT DO NOTHING).
+            await using var batch = new NpgsqlBatch(connection);
             AddCreateInstances(batch, [instance], now);
             var insert = batch.BatchCommands[^1];
-            batch.BatchCommands.Add(Command(_sql.Notify, Text("channel", _sql.Channel), Text("payload", OrchestrationPayload)));
             await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             // Not inserted: the id belongs to an active instance (or one created concurrently and just committed).
             if (insert.Rows == 0) throw new OrchestrationAlreadyExistsException(instance.InstanceId);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
             return true;
         }, ct).ConfigureAwait(false);
-        _orchestrationSignal.Set();
+        WakeOrchestrations();
     }
 
     /// <inheritdoc/>
@@ -125,12 +132,11 @@ public sealed class PostgresOrchestrationStore : IOrchestrationStore
             batch.BatchCommands.Add(Command(_sql.InsertMessage,
                 Text("id", instanceId), Text("execution_id", null), Text("kind", message.Kind), Text("event", message.ToJson()), Bigint("visible_at", now)));
             batch.BatchCommands.Add(Command(_sql.MarkReady, Text("id", instanceId), Text("kind", message.Kind), Bigint("visible_at", now)));
-            batch.BatchCommands.Add(Command(_sql.NotifyIfReady, Text("channel", _sql.Channel), TextArray("ids", [instanceId]), Bigint("now", now)));
             await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             await tx.CommitAsync(ct).ConfigureAwait(false);
             return SendResult.Sent;
         }, ct).ConfigureAwait(false);
-        if (result == SendResult.Sent) _orchestrationSignal.Set();
+        if (result == SendResult.Sent) WakeOrchestrations();
         return result;
     }
 
@@ -257,55 +263,41 @@ public sealed class PostgresOrchestrationStore : IOrchestrationStore
         return await RunAsync<IReadOnlyList<OrchestrationWorkItem>>(async (connection, ct) =>
         {
             var now = NowTicks();
-            await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-
-            var leased = new List<(string Id, string ExecutionId, string Name, OrchestrationRuntimeStatus Status, int HistoryCount)>();
-            await using (var take = new NpgsqlCommand(_sql.LockNextInstances, connection, tx))
+            var items = new List<OrchestrationWorkItem>();
+            var empty = new List<string>();
+            await using (var take = new NpgsqlCommand(_sql.LockNextInstances, connection))
             {
                 take.Parameters.Add(Bigint("now", now));
                 take.Parameters.Add(Integer("max", max));
                 take.Parameters.Add(Text("worker", workerId));
                 take.Parameters.Add(Bigint("expires", now + lease.Ticks));
+                take.Parameters.Add(Integer("limit", perStep));
                 await using var reader = await take.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                while (await reader.ReadAsync(ct).ConfigureAwait(false))
-                    leased.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), ParseStatus(reader.GetString(3)), reader.GetInt32(4)));
-            }
-            if (leased.Count == 0) return [];
-
-            var messages = leased.ToDictionary(l => l.Id, _ => new List<OrchestrationMessage>(), StringComparer.Ordinal);
-            await using (var load = new NpgsqlCommand(_sql.LoadMessages, connection, tx))
-            {
-                load.Parameters.Add(TextArray("ids", leased.Select(l => l.Id).ToArray()));
-                load.Parameters.Add(new NpgsqlParameter("suspended", NpgsqlDbType.Array | NpgsqlDbType.Boolean)
-                {
-                    Value = leased.Select(l => l.Status == OrchestrationRuntimeStatus.Suspended).ToArray(),
-                });
-                load.Parameters.Add(Bigint("now", now));
-                load.Parameters.Add(Integer("limit", perStep));
-                await using var reader = await load.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                List<OrchestrationMessage>? messages = null;
                 while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
-                    messages[reader.GetString(1)].Add(new OrchestrationMessage(
-                        reader.GetInt64(0), reader.IsDBNull(2) ? null : reader.GetString(2), HistoryEvent.FromJson(reader.GetString(3))));
+                    var instanceId = reader.GetString(0);
+                    if (items.Count == 0 || items[^1].InstanceId != instanceId)
+                    {
+                        messages = [];
+                        items.Add(new OrchestrationWorkItem(instanceId, reader.GetString(1), reader.GetString(2), ParseStatus(reader.GetString(3)), reader.GetInt32(4), messages));
+                    }
+                    if (reader.IsDBNull(5)) continue;
+                    messages!.Add(new OrchestrationMessage(reader.GetInt64(5), reader.IsDBNull(6) ? null : reader.GetString(6), HistoryEvent.FromJson(reader.GetString(7))));
                 }
             }
 
             // ready_at said there was something to take but there is not (should not happen; be robust): correct
             // ready_at and give the instance back rather than hand out an empty step.
-            var empty = leased.Where(l => messages[l.Id].Count == 0).Select(l => l.Id).ToArray();
-            if (empty.Length > 0)
+            empty.AddRange(items.Where(i => i.Messages.Count == 0).Select(i => i.InstanceId));
+            if (empty.Count > 0)
             {
-                await using var release = new NpgsqlCommand(_sql.ReleaseInstances, connection, tx);
-                release.Parameters.Add(TextArray("ids", empty));
+                await using var release = new NpgsqlCommand(_sql.ReleaseInstances, connection);
+                release.Parameters.Add(TextArray("ids", empty.ToArray()));
                 release.Parameters.Add(Text("worker", workerId));
                 await release.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
-            await tx.CommitAsync(ct).ConfigureAwait(false);
-
-            return leased
-                .Where(l => messages[l.Id].Count > 0)
-                .Select(l => new OrchestrationWorkItem(l.Id, l.ExecutionId, l.Name, l.Status, l.HistoryCount, messages[l.Id]))
-                .ToList();
+            return items.Where(i => i.Messages.Count > 0).ToList();
         }, ct).ConfigureAwait(false);
     }
 
@@ -330,32 +322,14 @@ public sealed class PostgresOrchestrationStore : IOrchestrationStore
         var outcome = await RunAsync(async (connection, ct) =>
         {
             var now = NowTicks();
-            await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-
-            // The lease guard. With the row locked, nobody can take the lease over until we commit; if it was taken
-            // over before (expired and leased by another worker, or already committed by us), we change nothing.
-            // history_count also catches a second work item for the same step (a lease that expired and was
-            // re-taken by the same worker): only the first of the two commits.
-            var guardHolds = false;
-            await using (var lockRows = new NpgsqlCommand(_sql.LockInstancesForCommit, connection, tx))
-            {
-                lockRows.Parameters.Add(TextArray("ids", touchedIds));
-                await using var reader = await lockRows.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                while (await reader.ReadAsync(ct).ConfigureAwait(false))
-                {
-                    if (reader.GetString(0) != commit.InstanceId) continue;
-                    guardHolds = !reader.IsDBNull(1) && reader.GetString(1) == commit.WorkerId
-                        && reader.GetString(2) == commit.ExecutionId
-                        && reader.GetInt32(3) == commit.ExpectedHistoryCount;
-                }
-            }
-            if (!guardHolds)
-            {
-                await tx.RollbackAsync(ct).ConfigureAwait(false);
-                return (Committed: false, WakeOrchestrations: false, WakeActivities: false);
-            }
-
-            await using var batch = new NpgsqlBatch(connection, tx);
+            // One batch, one round trip, one implicit transaction: if any statement fails, none of it happened.
+            await using var batch = new NpgsqlBatch(connection);
+            // The lease guard comes first. With the rows locked, nobody can take the lease over until we commit; if it
+            // was taken over before (expired and leased by another worker, or already committed by us), the guard
+            // fails the batch and nothing changes. history_count also catches a second work item for the same step (a
+            // lease that expired and was re-taken by the same worker): only the first of the two commits.
+            batch.BatchCommands.Add(Command(_sql.LockForStep, TextArray("ids", touchedIds), Text("id", commit.InstanceId),
+                Text("worker", commit.WorkerId), Text("execution_id", commit.ExecutionId), Integer("expected", commit.ExpectedHistoryCount)));
             var id = Text("id", commit.InstanceId);
 
             if (commit.ConsumedMessageIds.Count > 0)
@@ -431,19 +405,21 @@ public sealed class PostgresOrchestrationStore : IOrchestrationStore
             }
 
             batch.BatchCommands.Add(Command(_sql.RecomputeReadyAt, TextArray("ids", touchedIds)));
-            var notifyOrchestrations = Command(_sql.NotifyIfReady, Text("channel", _sql.Channel), TextArray("ids", touchedIds), Bigint("now", now));
-            batch.BatchCommands.Add(notifyOrchestrations);
-            var wakeActivities = commit.Activities.Count > 0 && !terminal;
-            if (wakeActivities)
-                batch.BatchCommands.Add(Command(_sql.Notify, Text("channel", _sql.Channel), Text("payload", ActivityPayload)));
 
-            await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
-            return (Committed: true, WakeOrchestrations: notifyOrchestrations.Rows > 0, WakeActivities: wakeActivities);
+            try
+            {
+                await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState == LeaseLost)
+            {
+                return (Committed: false, WakeOrchestrations: false, WakeActivities: false);
+            }
+            return (Committed: true, WakeOrchestrations: commit.Messages.Count > 0 || commit.SubOrchestrations.Count > 0,
+                WakeActivities: commit.Activities.Count > 0 && !terminal);
         }, ct).ConfigureAwait(false);
 
-        if (outcome.WakeOrchestrations) _orchestrationSignal.Set();
-        if (outcome.WakeActivities) _activitySignal.Set();
+        if (outcome.WakeOrchestrations) WakeOrchestrations();
+        if (outcome.WakeActivities) WakeActivities();
         return outcome.Committed;
     }
 
@@ -503,8 +479,8 @@ public sealed class PostgresOrchestrationStore : IOrchestrationStore
         var wake = await RunAsync(async (connection, ct) =>
         {
             var now = NowTicks();
-            await using var tx = await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-            await using var batch = new NpgsqlBatch(connection, tx);
+            // One batch: one round trip, one implicit transaction.
+            await using var batch = new NpgsqlBatch(connection);
             batch.BatchCommands.Add(Command(_sql.LockInstances, TextArray("ids", targets)));
             batch.BatchCommands.Add(Command(_sql.CompleteActivities,
                 Text("worker", workerId),
@@ -515,13 +491,10 @@ public sealed class PostgresOrchestrationStore : IOrchestrationStore
                 TextArray("events", unique.Select(r => r.Result.ToJson()).ToArray()),
                 Bigint("now", now)));
             batch.BatchCommands.Add(Command(_sql.RecomputeReadyAt, TextArray("ids", targets)));
-            var notify = Command(_sql.NotifyIfReady, Text("channel", _sql.Channel), TextArray("ids", targets), Bigint("now", now));
-            batch.BatchCommands.Add(notify);
             await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            await tx.CommitAsync(ct).ConfigureAwait(false);
-            return notify.Rows > 0; // Rows, not RecordsAffected: the latter is -1 for SELECT
+            return true;
         }, ct).ConfigureAwait(false);
-        if (wake) _orchestrationSignal.Set();
+        if (wake) WakeOrchestrations();
     }
 
     /// <inheritdoc/>
@@ -572,6 +545,7 @@ public sealed class PostgresOrchestrationStore : IOrchestrationStore
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _listener.DisposeAsync().ConfigureAwait(false);
+        await _notifier.DisposeAsync().ConfigureAwait(false);
         await _dataSource.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -598,6 +572,20 @@ public sealed class PostgresOrchestrationStore : IOrchestrationStore
             TextArray("started_events", instances.Select(i =>
                 new ExecutionStartedEvent(i.Name, i.Input, i.ExecutionId, i.Parent) { Timestamp = i.CreatedAt }.ToJson()).ToArray()),
             Bigint("now", now)));
+    }
+
+    // Workers in this process wake at once; other processes through NOTIFY, sent after the commit and coalesced
+    // (a NOTIFY inside each transaction would serialize every commit on PostgreSQL's notification queue lock).
+    private void WakeOrchestrations()
+    {
+        _orchestrationSignal.Set();
+        _notifier.Publish(OrchestrationPayload);
+    }
+
+    private void WakeActivities()
+    {
+        _activitySignal.Set();
+        _notifier.Publish(ActivityPayload);
     }
 
     /// <summary>

@@ -94,6 +94,20 @@ internal sealed partial class PostgresSql
 
             -- ready_at's definition, in one place: the earliest visible_at among the inbox messages the instance can
             -- take at all: none when it has finished; only terminate/resume while it is suspended.
+            -- The lease guard of a step's commit, run as the first statement of the commit's batch: locks every instance
+            -- row the commit writes to, in key order (no deadlocks between commits), then fails the whole batch with
+            -- SQLSTATE PLLOS unless this worker still holds the lease on the execution and history the step ran on.
+            CREATE OR REPLACE FUNCTION {s}.lock_for_step(p_ids text[], p_id text, p_worker text, p_execution text, p_expected int) RETURNS void
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                PERFORM 1 FROM {s}.instances WHERE instance_id = ANY(p_ids) ORDER BY instance_id FOR UPDATE;
+                IF NOT EXISTS (SELECT 1 FROM {s}.instances
+                               WHERE instance_id = p_id AND lock_owner = p_worker AND execution_id = p_execution AND history_count = p_expected) THEN
+                    RAISE EXCEPTION 'lease on % lost', p_id USING ERRCODE = 'PLLOS';
+                END IF;
+            END
+            $$;
+
             CREATE OR REPLACE FUNCTION {s}.next_ready_at(p_instance_id text, p_status text) RETURNS bigint
             LANGUAGE sql STABLE AS $$
                 SELECT CASE
@@ -184,15 +198,6 @@ internal sealed partial class PostgresSql
 
         RecomputeReadyAt = $"UPDATE {s}.instances SET ready_at = {s}.next_ready_at(instance_id, status) WHERE instance_id = ANY(@ids)";
 
-        // NOTIFY is transactional: delivered on commit, dropped on rollback, and repeated (channel, payload) pairs
-        // within one transaction are delivered once. Only wake workers when one of the instances can be taken now.
-        NotifyIfReady = $"""
-            SELECT pg_notify(@channel, 'o') FROM {s}.instances
-            WHERE instance_id = ANY(@ids) AND ready_at <= @now AND (lock_expires IS NULL OR lock_expires < @now)
-            LIMIT 1
-            """;
-        Notify = "SELECT pg_notify(@channel, @payload)";
-
         // ---- queries ----
 
         const string metadataColumns = "instance_id, name, status, created_at, updated_at, custom_status, failure";
@@ -216,31 +221,31 @@ internal sealed partial class PostgresSql
         // other; a row another transaction is locking right now is simply not handed out by this call. The lease
         // (lock_owner, lock_expires) is what keeps the instance taken after this transaction commits; an expired
         // lease (crashed worker) makes it available again. MATERIALIZED: the locked set is computed exactly once.
+        // One statement, one round trip: lease the instances and read their visible messages (oldest first, at most
+        // @limit each; a suspended instance only its terminate/resume messages). MATERIALIZED: the locked set is
+        // computed exactly once.
         LockNextInstances = $"""
             WITH picked AS MATERIALIZED (
                 SELECT instance_id FROM {s}.instances
                 WHERE ready_at <= @now AND (lock_expires IS NULL OR lock_expires < @now)
                 ORDER BY ready_at
                 LIMIT @max
-                FOR UPDATE SKIP LOCKED)
-            UPDATE {s}.instances i
-            SET lock_owner = @worker, lock_expires = @expires
-            FROM picked
-            WHERE i.instance_id = picked.instance_id
-            RETURNING i.instance_id, i.execution_id, i.name, i.status, i.history_count
-            """;
-
-        // The visible messages of each leased instance, oldest first, at most @limit each.
-        LoadMessages = $"""
-            SELECT m.id, m.instance_id, m.execution_id, m.event
-            FROM unnest(@ids::text[], @suspended::bool[]) AS p(instance_id, suspended)
-            CROSS JOIN LATERAL (
-                SELECT id, instance_id, execution_id, event FROM {s}.messages m
-                WHERE m.instance_id = p.instance_id AND m.visible_at <= @now
-                  AND (NOT p.suspended OR m.kind IN {SuspendedKinds})
+                FOR UPDATE SKIP LOCKED),
+            leased AS (
+                UPDATE {s}.instances i
+                SET lock_owner = @worker, lock_expires = @expires
+                FROM picked
+                WHERE i.instance_id = picked.instance_id
+                RETURNING i.instance_id, i.execution_id, i.name, i.status, i.history_count)
+            SELECT l.instance_id, l.execution_id, l.name, l.status, l.history_count, m.id, m.execution_id, m.event
+            FROM leased l
+            LEFT JOIN LATERAL (
+                SELECT id, execution_id, event FROM {s}.messages m
+                WHERE m.instance_id = l.instance_id AND m.visible_at <= @now
+                  AND (l.status <> 'Suspended' OR m.kind IN {SuspendedKinds})
                 ORDER BY m.id
-                LIMIT @limit) m
-            ORDER BY m.instance_id, m.id
+                LIMIT @limit) m ON true
+            ORDER BY l.instance_id, m.id
             """;
 
         ReleaseInstances = $"""
@@ -249,14 +254,7 @@ internal sealed partial class PostgresSql
             WHERE instance_id = ANY(@ids) AND lock_owner = @worker
             """;
 
-        // Locks every instance row the commit writes to, in a fixed order (see the remarks above), and reads the
-        // lease guard of the step's own instance.
-        LockInstancesForCommit = $"""
-            SELECT instance_id, lock_owner, execution_id, history_count FROM {s}.instances
-            WHERE instance_id = ANY(@ids)
-            ORDER BY instance_id
-            FOR UPDATE
-            """;
+        LockForStep = $"SELECT {s}.lock_for_step(@ids, @id, @worker, @execution_id, @expected)";
 
         DeleteConsumedMessages = $"DELETE FROM {s}.messages WHERE instance_id = @id AND id = ANY(@message_ids)";
         DeleteHistory = $"DELETE FROM {s}.history WHERE instance_id = @id";
@@ -376,8 +374,6 @@ internal sealed partial class PostgresSql
     public string MarkReady { get; }
     public string InsertOutboundMessages { get; }
     public string RecomputeReadyAt { get; }
-    public string NotifyIfReady { get; }
-    public string Notify { get; }
     public string GetInstanceWithIo { get; }
     public string GetInstanceWithoutIo { get; }
     public string QueryInstancesWithIo { get; }
@@ -385,9 +381,8 @@ internal sealed partial class PostgresSql
     public string GetHistory { get; }
     public string[] PurgeInstance { get; }
     public string LockNextInstances { get; }
-    public string LoadMessages { get; }
     public string ReleaseInstances { get; }
-    public string LockInstancesForCommit { get; }
+    public string LockForStep { get; }
     public string DeleteConsumedMessages { get; }
     public string DeleteHistory { get; }
     public string AppendHistory { get; }
