@@ -26,9 +26,9 @@ public sealed class HealthAndApiKeyTests(PipelineAppFixture fixture) : IClassFix
         Assert.True(workers.GetProperty("running").GetBoolean());
         Assert.False(string.IsNullOrEmpty(workers.GetProperty("workerId").GetString()));
         Assert.True(workers.GetProperty("activeOrchestrations").GetInt32() >= 0);
-        Assert.Equal(8, workers.GetProperty("maxConcurrentOrchestrations").GetInt32());
+        Assert.Equal(32, workers.GetProperty("maxConcurrentOrchestrations").GetInt32());
         Assert.True(workers.GetProperty("activeActivities").GetInt32() >= 0);
-        Assert.Equal(16, workers.GetProperty("maxConcurrentActivities").GetInt32());
+        Assert.Equal(32, workers.GetProperty("maxConcurrentActivities").GetInt32());
 
         var backlog = body.GetProperty("backlog");
         foreach (var name in new[] { "orchestrationMessages", "activities", "timers" })

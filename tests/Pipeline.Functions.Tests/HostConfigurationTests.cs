@@ -18,8 +18,8 @@ public sealed class HostConfigurationTests : IDisposable
         var options = HostJson.Read(Path.Combine(RepoPaths.Root, "host.json"));
         var worker = options.ToWorkerOptions();
 
-        Assert.Equal(8, worker.MaxConcurrentOrchestrations);
-        Assert.Equal(16, worker.MaxConcurrentActivities);
+        Assert.Equal(32, worker.MaxConcurrentOrchestrations);
+        Assert.Equal(32, worker.MaxConcurrentActivities);
         Assert.Equal(TimeSpan.FromSeconds(30), worker.LeaseDuration);
         Assert.Equal(TimeSpan.FromSeconds(1), worker.MaxPollingInterval);
         Assert.Equal(TimeSpan.FromMinutes(10), worker.ActivityTimeout);

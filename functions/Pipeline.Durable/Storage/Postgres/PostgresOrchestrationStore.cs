@@ -404,7 +404,9 @@ public sealed class PostgresOrchestrationStore : IOrchestrationStore
                 batch.BatchCommands.Add(Command(_sql.DeleteIdleActivities, id.Clone(), Bigint("now", now)));
             }
 
-            batch.BatchCommands.Add(Command(_sql.RecomputeReadyAt, TextArray("ids", touchedIds)));
+            // The step's own ready_at was set with its status; instances it sent messages to need theirs again.
+            var others = touchedIds.Where(t => t != commit.InstanceId).ToArray();
+            if (others.Length > 0) batch.BatchCommands.Add(Command(_sql.RecomputeReadyAt, TextArray("ids", others)));
 
             try
             {
