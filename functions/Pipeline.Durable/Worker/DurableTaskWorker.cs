@@ -61,8 +61,10 @@ public sealed class DurableTaskWorker : IAsyncDisposable
         _flusher = Task.Run(FlushActivityResultsAsync, CancellationToken.None);
         _loops =
         [
-            Task.Run(() => DispatchOrchestrationsAsync(stop), CancellationToken.None),
-            Task.Run(() => DispatchActivitiesAsync(stop), CancellationToken.None),
+            Task.Run(() => DispatchAsync(WorkKind.Orchestration, _orchestrationSlots,
+                (max, ct) => _store.LockNextOrchestrationsAsync(WorkerId, max, _options.LeaseDuration, ct), RunOrchestrationStepAsync, stop), CancellationToken.None),
+            Task.Run(() => DispatchAsync(WorkKind.Activity, _activitySlots,
+                (max, ct) => _store.LockNextActivitiesAsync(WorkerId, max, _options.LeaseDuration, ct), item => RunActivityAsync(item, _abort.Token), stop), CancellationToken.None),
             Task.Run(() => RenewLeasesAsync(stop), CancellationToken.None),
         ];
         _logger.LogInformation("Durable worker {WorkerId} started on the {Store} store.", WorkerId, _store.Kind);
@@ -104,35 +106,40 @@ public sealed class DurableTaskWorker : IAsyncDisposable
         try { await StopAsync(timeout.Token); } catch (OperationCanceledException) { }
     }
 
-    private async Task DispatchOrchestrationsAsync(CancellationToken stop)
+    /// <summary>
+    /// Takes work of one kind while there are free slots: leases as many items as slots are free, starts each on
+    /// the thread pool (the item's runner gives its slot back), and waits for a wake-up when there is none.
+    /// </summary>
+    private async Task DispatchAsync<T>(WorkKind kind, SemaphoreSlim slots, Func<int, CancellationToken, Task<IReadOnlyList<T>>> lockNext,
+        Func<T, Task> run, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
-            var taken = await TakeSlotsAsync(_orchestrationSlots, stop);
+            var taken = await TakeSlotsAsync(slots, stop);
             if (taken == 0) break;
-            IReadOnlyList<OrchestrationWorkItem> items;
+            IReadOnlyList<T> items;
             try
             {
-                items = await _store.LockNextOrchestrationsAsync(WorkerId, taken, _options.LeaseDuration, stop);
+                items = await lockNext(taken, stop);
             }
             catch (Exception ex) when (!stop.IsCancellationRequested)
             {
-                _orchestrationSlots.Release(taken);
-                _logger.LogError(ex, "Could not fetch orchestration work; retrying.");
+                slots.Release(taken);
+                _logger.LogError(ex, "Could not fetch {Kind} work; retrying.", kind);
                 await DelayQuietly(TimeSpan.FromSeconds(1), stop);
                 continue;
             }
             catch (OperationCanceledException)
             {
-                _orchestrationSlots.Release(taken);
+                slots.Release(taken);
                 break;
             }
-            if (taken > items.Count) _orchestrationSlots.Release(taken - items.Count);
+            if (taken > items.Count) slots.Release(taken - items.Count);
             foreach (var item in items)
             {
-                _ = Task.Run(() => RunOrchestrationStepAsync(item), CancellationToken.None);
+                _ = Task.Run(() => run(item), CancellationToken.None);
             }
-            if (items.Count == 0) await WaitForWorkQuietly(WorkKind.Orchestration, stop);
+            if (items.Count == 0) await WaitForWorkQuietly(kind, stop);
         }
     }
 
@@ -183,38 +190,6 @@ public sealed class DurableTaskWorker : IAsyncDisposable
         }
         executor.Replay(history);
         return executor;
-    }
-
-    private async Task DispatchActivitiesAsync(CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            var taken = await TakeSlotsAsync(_activitySlots, stop);
-            if (taken == 0) break;
-            IReadOnlyList<ActivityWorkItem> items;
-            try
-            {
-                items = await _store.LockNextActivitiesAsync(WorkerId, taken, _options.LeaseDuration, stop);
-            }
-            catch (Exception ex) when (!stop.IsCancellationRequested)
-            {
-                _activitySlots.Release(taken);
-                _logger.LogError(ex, "Could not fetch activity work; retrying.");
-                await DelayQuietly(TimeSpan.FromSeconds(1), stop);
-                continue;
-            }
-            catch (OperationCanceledException)
-            {
-                _activitySlots.Release(taken);
-                break;
-            }
-            if (taken > items.Count) _activitySlots.Release(taken - items.Count);
-            foreach (var item in items)
-            {
-                _ = Task.Run(() => RunActivityAsync(item, _abort.Token), CancellationToken.None);
-            }
-            if (items.Count == 0) await WaitForWorkQuietly(WorkKind.Activity, stop);
-        }
     }
 
     private async Task RunActivityAsync(ActivityWorkItem item, CancellationToken stop)

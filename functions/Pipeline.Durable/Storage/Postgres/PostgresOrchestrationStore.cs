@@ -65,6 +65,12 @@ public sealed class PostgresOrchestrationStore : IOrchestrationStore
     /// <summary>Inbox messages handed out with one orchestration work item at most (the rest come with later steps). Default 1000.</summary>
     public int MaxMessagesPerStep { get; init; } = 1000;
 
+    /// <summary>
+    /// How long after a step only the worker that ran it may take the instance's next step (it has the orchestration
+    /// cached; another worker would replay its history). A worker that died or is busy loses the instance after this.
+    /// </summary>
+    public TimeSpan AffinityWindow { get; init; } = TimeSpan.FromMilliseconds(500);
+
     // ------------------------------------------------------------------ setup
 
     /// <inheritdoc/>
@@ -396,7 +402,9 @@ public sealed class PostgresOrchestrationStore : IOrchestrationStore
                 Text("new_execution_id", commit.ContinuedAsNewExecutionId ?? commit.ExecutionId),
                 Bigint("now", now),
                 Bigint("completed_at", terminal ? now : null),
-                Integer("history_count", continuedAsNew ? 0 : commit.ExpectedHistoryCount + commit.NewHistory.Count)));
+                Integer("history_count", continuedAsNew ? 0 : commit.ExpectedHistoryCount + commit.NewHistory.Count),
+                Text("worker", commit.WorkerId),
+                Bigint("affinity_expires", now + AffinityWindow.Ticks)));
 
             if (terminal)
             {

@@ -71,7 +71,11 @@ internal sealed partial class PostgresSql
                 history_count       int NOT NULL DEFAULT 0,
                 ready_at            bigint,
                 lock_owner          text,
-                lock_expires        bigint);
+                lock_expires        bigint,
+                affinity_owner      text,
+                affinity_expires    bigint);
+            ALTER TABLE {s}.instances ADD COLUMN IF NOT EXISTS affinity_owner text;
+            ALTER TABLE {s}.instances ADD COLUMN IF NOT EXISTS affinity_expires bigint;
             CREATE INDEX IF NOT EXISTS instances_ready_at ON {s}.instances (ready_at) WHERE ready_at IS NOT NULL;
             CREATE INDEX IF NOT EXISTS instances_created_at ON {s}.instances (created_at, instance_id);
             CREATE INDEX IF NOT EXISTS instances_status ON {s}.instances (status, created_at);
@@ -230,6 +234,7 @@ internal sealed partial class PostgresSql
             WITH picked AS MATERIALIZED (
                 SELECT instance_id FROM {s}.instances
                 WHERE ready_at <= @now AND (lock_expires IS NULL OR lock_expires < @now)
+                  AND (affinity_owner IS NULL OR affinity_owner = @worker OR affinity_expires < @now)
                 ORDER BY ready_at
                 LIMIT @max
                 FOR UPDATE SKIP LOCKED),
@@ -274,12 +279,15 @@ internal sealed partial class PostgresSql
             """;
         // Runs after the step's inbox changes, so ready_at is computed from them and the new status, in the same
         // write (each extra UPDATE of the row costs index entries: ready_at, status and lock_owner are indexed).
+        // Affinity: for a short while only the worker that ran this step takes the next one. It has the orchestration
+        // in memory; any other worker would first replay the whole history (ruinous for a large fan-in).
         UpdateInstanceAfterStep = $"""
             UPDATE {s}.instances i
             SET status = @status, output = @output, failure = @failure, custom_status = @custom_status,
                 input = COALESCE(@input, input), execution_id = @new_execution_id,
                 updated_at = @now, completed_at = @completed_at, history_count = @history_count,
-                lock_owner = NULL, lock_expires = NULL, ready_at = {NextReadyAt("@status")}
+                lock_owner = NULL, lock_expires = NULL, ready_at = {NextReadyAt("@status")},
+                affinity_owner = @worker, affinity_expires = @affinity_expires
             WHERE i.instance_id = @id
             """;
         // A finished instance takes nothing more: its inbox goes, and so does work nobody is running. Activities
