@@ -17,7 +17,7 @@ public static class DurableEngineServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(storeSettings);
         services.AddSingleton(hostOptions.ToWorkerOptions());
-        services.AddSingleton<IOrchestrationStore>(sp => storeSettings.CreateStore(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IOrchestrationStore>(sp => storeSettings.CreateStore(sp.GetRequiredService<TimeProvider>(), hostOptions.DurableTask.HubName));
         services.AddSingleton(sp =>
         {
             var registry = new DurableTaskRegistry();

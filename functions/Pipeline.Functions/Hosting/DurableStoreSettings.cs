@@ -43,10 +43,10 @@ public sealed record DurableStoreSettings(string Kind, string Location)
         };
     }
 
-    /// <summary>A new, not yet initialised store.</summary>
-    public IOrchestrationStore CreateStore(TimeProvider timeProvider) => Kind switch
+    /// <summary>A new, not yet initialised store. On PostgreSQL the task hub is a schema, so several hubs can share a database.</summary>
+    public IOrchestrationStore CreateStore(TimeProvider timeProvider, string hubName) => Kind switch
     {
-        Postgres => new PostgresOrchestrationStore(Location, timeProvider),
+        Postgres => new PostgresOrchestrationStore(Location, timeProvider, schema: hubName),
         _ => new SqliteOrchestrationStore(Location, timeProvider),
     };
 
