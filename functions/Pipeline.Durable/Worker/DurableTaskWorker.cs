@@ -151,14 +151,17 @@ public sealed class DurableTaskWorker : IAsyncDisposable
             var executor = _cache.Take(item.InstanceId, item.ExecutionId, item.HistoryCount) ?? await ReplayAsync(item);
             if (executor is null) return;
             var commit = executor.RunStep(item, WorkerId, _clock.GetUtcNow().UtcDateTime);
+            // Cached before the commit: the next step may be leased the moment the commit releases the lease, and
+            // it should find the executor rather than replay the whole history. Nobody else can lease it before.
+            if (!executor.IsFinished) _cache.Put(executor);
             if (await _store.CommitOrchestrationAsync(commit))
             {
-                if (!executor.IsFinished) _cache.Put(executor);
                 if (commit.Status == OrchestrationRuntimeStatus.Failed)
                     _logger.LogWarning("Orchestration {Name} ({InstanceId}) failed: {Error}", item.Name, item.InstanceId, commit.Failure?.ErrorMessage);
             }
             else
             {
+                _cache.Remove(item.InstanceId);
                 _logger.LogWarning("Lost the lease on orchestration {InstanceId}; another worker will run this step.", item.InstanceId);
             }
         }
