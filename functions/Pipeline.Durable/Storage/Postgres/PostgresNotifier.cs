@@ -10,6 +10,7 @@ namespace Pipeline.Durable.Storage.Postgres;
 /// </summary>
 internal sealed class PostgresNotifier : IAsyncDisposable
 {
+    private static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(5);
     private readonly NpgsqlDataSource _dataSource;
     private readonly string _channel;
     private readonly SemaphoreSlim _requested = new(0, 1);
@@ -53,6 +54,9 @@ internal sealed class PostgresNotifier : IAsyncDisposable
                     });
                 command.Parameters.AddWithValue("channel", _channel);
                 await command.ExecuteNonQueryAsync(stop).ConfigureAwait(false);
+                // At most one notification per few milliseconds: each one wakes every worker of every other process,
+                // and a wake-up that finds nothing to take is a wasted query on the database.
+                await Task.Delay(MinInterval, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
