@@ -134,6 +134,9 @@ internal sealed class DurableBenchmark(DurableBenchmark.Settings settings)
         private readonly List<ChildProcess> _processes = [];
         private readonly string _workDir = Directory.CreateTempSubdirectory("pipeline-bench-").FullName;
         private HttpClient _http = null!;
+        // Starts go to the processes in turn, as a load balancer in front of several instances would send them.
+        private readonly List<HttpClient> _starters = [];
+        private int _nextStarter;
 
         public static async Task<AppDeployment> StartAsync(string store, int workers, string? postgres)
         {
@@ -160,14 +163,20 @@ internal sealed class DurableBenchmark(DurableBenchmark.Settings settings)
                 await process.WaitForOutputAsync("Pipeline listening on", TimeSpan.FromSeconds(60));
             }
             var key = await File.ReadAllTextAsync(Path.Combine(dataDir, "admin.key"));
-            app._http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(urls[0]) };
-            app._http.DefaultRequestHeaders.Add("x-functions-key", key.Trim());
+            foreach (var url in urls)
+            {
+                var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(url) };
+                client.DefaultRequestHeaders.Add("x-functions-key", key.Trim());
+                app._starters.Add(client);
+            }
+            app._http = app._starters[0];
             return app;
         }
 
         public async Task<string> StartAsync(string orchestrator, object input)
         {
-            using var response = await _http.PostAsJsonAsync($"/api/orchestrators/{orchestrator}", input);
+            var starter = _starters[(int)((uint)Interlocked.Increment(ref _nextStarter) % _starters.Count)];
+            using var response = await starter.PostAsJsonAsync($"/api/orchestrators/{orchestrator}", input);
             if (response.StatusCode != HttpStatusCode.Accepted)
                 throw new InvalidOperationException($"Start failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
             var body = await response.Content.ReadFromJsonAsync<JsonObject>();
@@ -227,7 +236,7 @@ internal sealed class DurableBenchmark(DurableBenchmark.Settings settings)
 
         public async ValueTask DisposeAsync()
         {
-            _http?.Dispose();
+            foreach (var client in _starters) client.Dispose();
             foreach (var p in _processes) await p.DisposeAsync();
             try { Directory.Delete(_workDir, recursive: true); } catch (IOException) { }
         }
