@@ -9,7 +9,7 @@ cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
-infra/local/install-deps.sh --test
+infra/local/install-deps.sh --runtime --test
 
 dotnet build Pipeline.sln -c Release -nologo -v quiet
 

@@ -8,11 +8,10 @@
 # Uses sudo only when not root.
 set -euo pipefail
 
-# Packages the app needs at run time. Empty for now: the embedded default (SQLite via
-# Microsoft.Data.Sqlite's bundled native library, files under the data dir) needs no
-# system package. Tesseract (tesseract-ocr, tesseract-ocr-vie) and poppler-utils come
-# with the digitise issue.
-RUNTIME_PACKAGES=()
+# Packages the app needs at run time: Tesseract 5 with Vietnamese (OCR) and poppler
+# (rasterising PDF pages, reading their images and text layers). SQLite comes with
+# Microsoft.Data.Sqlite's bundled native library.
+RUNTIME_PACKAGES=(tesseract-ocr tesseract-ocr-vie poppler-utils)
 
 # Packages the tests need. postgresql: Debian's PostgreSQL 15; its binaries (initdb,
 # pg_ctl, postgres) live in /usr/lib/postgresql/<ver>/bin, not on PATH. Tests start

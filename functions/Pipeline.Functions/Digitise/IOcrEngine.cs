@@ -1,0 +1,36 @@
+namespace Pipeline.Functions.Digitise;
+
+/// <summary>Reads the words on one page image.</summary>
+public interface IOcrEngine
+{
+    /// <summary>Short name for logs and the document record (e.g. "tesseract").</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// True when the engine runs on this machine. Secret documents (Mật, Tối mật, Tuyệt mật) may only go to
+    /// local engines; a cloud engine returns false.
+    /// </summary>
+    bool IsLocal { get; }
+
+    /// <summary>Recognises the page image at <paramref name="imagePath"/> in <paramref name="languages"/> (e.g. "vie+eng").</summary>
+    Task<OcrPage> RecognizeAsync(string imagePath, string languages, CancellationToken ct = default);
+}
+
+/// <summary>What OCR read on one page: the words with their boxes (pixels of the page image) and the text.</summary>
+/// <param name="Width">Image width in pixels.</param>
+/// <param name="Height">Image height in pixels.</param>
+/// <param name="Words">Words in reading order.</param>
+/// <param name="Text">The page text: lines separated by \n, paragraphs by an empty line; NFC, Vietnamese letters repaired.</param>
+public sealed record OcrPage(int Width, int Height, IReadOnlyList<OcrWord> Words, string Text);
+
+/// <summary>One recognised word.</summary>
+/// <param name="Text">The word (NFC, Vietnamese letters repaired).</param>
+/// <param name="Left">Box left, pixels.</param>
+/// <param name="Top">Box top, pixels.</param>
+/// <param name="Width">Box width, pixels.</param>
+/// <param name="Height">Box height, pixels.</param>
+/// <param name="Confidence">The engine's confidence, 0..1.</param>
+/// <param name="Block">Block number on the page (layout region).</param>
+/// <param name="Paragraph">Paragraph number within the block.</param>
+/// <param name="Line">Line number within the paragraph.</param>
+public sealed record OcrWord(string Text, int Left, int Top, int Width, int Height, double Confidence, int Block, int Paragraph, int Line);
