@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Pipeline.Functions.Digitise;
@@ -22,31 +20,11 @@ public sealed partial class TesseractOcrEngine(string executable = "tesseract") 
     {
         if (!LanguageList().IsMatch(languages))
             throw new ArgumentException($"\"{languages}\" is not a language list such as \"vie+eng\".", nameof(languages));
-        var start = new ProcessStartInfo(executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { imagePath, "stdout", "-l", languages, "tsv" }) start.ArgumentList.Add(arg);
-        start.Environment["OMP_THREAD_LIMIT"] = "1";
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {executable}.");
-        try
-        {
-            var output = process.StandardOutput.ReadToEndAsync(ct);
-            var errors = process.StandardError.ReadToEndAsync(ct);
-            await process.WaitForExitAsync(ct);
-            if (process.ExitCode != 0)
-                throw new OcrFailedException($"Tesseract could not read the page (exit code {process.ExitCode}): {(await errors).Trim()}");
-            return TesseractTsv.Parse(await output);
-        }
-        catch (OperationCanceledException)
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            throw;
-        }
+        var result = await ExternalTool.RunAsync(executable, [imagePath, "stdout", "-l", languages, "tsv"], ct,
+            new Dictionary<string, string> { ["OMP_THREAD_LIMIT"] = "1" });
+        if (result.ExitCode != 0)
+            throw new OcrFailedException($"Tesseract could not read the page (exit code {result.ExitCode}): {result.Errors.Trim()}");
+        return TesseractTsv.Parse(result.Output);
     }
 
     [GeneratedRegex("^[a-z_]{3,}(\\+[a-z_]{3,})*$")]
