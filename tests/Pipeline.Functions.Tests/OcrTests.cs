@@ -13,6 +13,14 @@ public sealed class VietnameseTextTests
     [Fact]
     public void Decomposed_diacritics_are_composed()
         => Assert.Equal("Nghị quyết", VietnameseText.Normalize("Nghi\u0323 quyê\u0301t"));
+
+    [Theory]
+    [InlineData("Nghị quyết 57-NQ/TW", "nghi quyet 57-nq/tw")]
+    [InlineData("ĐẢNG CỘNG SẢN  VIỆT\nNAM", "dang cong san viet nam")]
+    [InlineData("Nghi\u0323 quyê\u0301t", "nghi quyet")]
+    [InlineData("\u00D0ảng ủy", "dang uy")]
+    public void Search_folds_case_diacritics_and_spacing(string text, string folded)
+        => Assert.Equal(folded, VietnameseText.Fold(text));
 }
 
 public sealed class TesseractTsvTests
