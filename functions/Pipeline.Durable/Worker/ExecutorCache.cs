@@ -12,8 +12,6 @@ internal sealed class ExecutorCache(int capacity)
     private readonly LinkedList<OrchestrationExecutor> _recency = new();
     private readonly Lock _lock = new();
 
-    public int Count { get { lock (_lock) return _byInstance.Count; } }
-
     /// <summary>Removes and returns the instance's executor when it is exactly at the stored state.</summary>
     public OrchestrationExecutor? Take(string instanceId, string executionId, int historyCount)
     {

@@ -75,8 +75,8 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     {
         await Writer.WriteAsync(w =>
         {
-            var status = (string?)w.Scalar("SELECT status FROM instances WHERE instance_id = @id", ("@id", instance.InstanceId));
-            if (status is not null && !Enum.Parse<OrchestrationRuntimeStatus>(status).IsTerminal())
+            var status = StatusOf(w, instance.InstanceId);
+            if (status is { } current && !current.IsTerminal())
                 throw new OrchestrationAlreadyExistsException(instance.InstanceId);
             CreateInstance(w, instance, Now);
             return 0;
@@ -163,9 +163,9 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     public Task<bool> PurgeInstanceAsync(string instanceId, CancellationToken ct = default)
         => Writer.WriteAsync(w =>
         {
-            var status = (string?)w.Scalar("SELECT status FROM instances WHERE instance_id = @id", ("@id", instanceId));
+            var status = StatusOf(w, instanceId);
             if (status is null) return false;
-            if (!Enum.Parse<OrchestrationRuntimeStatus>(status).IsTerminal())
+            if (!status.Value.IsTerminal())
                 throw new InvalidOperationException($"Orchestration '{instanceId}' is still {status}; terminate it before purging.");
             DeleteInstance(w, instanceId);
             return true;
@@ -273,8 +273,8 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
 
         foreach (var child in commit.SubOrchestrations)
         {
-            var status = (string?)w.Scalar("SELECT status FROM instances WHERE instance_id = @id", ("@id", child.InstanceId));
-            if (status is null || Enum.Parse<OrchestrationRuntimeStatus>(status).IsTerminal())
+            var status = StatusOf(w, child.InstanceId);
+            if (status is null || status.Value.IsTerminal())
             {
                 CreateInstance(w, child, now);
             }
@@ -449,9 +449,9 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
     /// <summary>Puts a message in an inbox if the instance exists and has not finished.</summary>
     private static SendResult SendMessage(SqliteWriter w, string instanceId, string? executionId, string kind, string json, long visibleAt)
     {
-        var status = (string?)w.Scalar("SELECT status FROM instances WHERE instance_id = @id", ("@id", instanceId));
+        var status = StatusOf(w, instanceId);
         if (status is null) return SendResult.NotFound;
-        if (Enum.Parse<OrchestrationRuntimeStatus>(status).IsTerminal()) return SendResult.AlreadyFinished;
+        if (status.Value.IsTerminal()) return SendResult.AlreadyFinished;
         InsertMessage(w, instanceId, executionId, kind, json, visibleAt);
         return SendResult.Sent;
     }
@@ -466,6 +466,12 @@ public sealed class SqliteOrchestrationStore : IOrchestrationStore
             $"WHERE instance_id = @id AND status NOT IN {Terminal} AND (status <> 'Suspended' OR @kind IN {ControlKinds})",
             ("@visible", visibleAt), ("@id", instanceId), ("@kind", kind));
     }
+
+    /// <summary>The instance's status, or null when there is no such instance.</summary>
+    private static OrchestrationRuntimeStatus? StatusOf(SqliteWriter w, string instanceId)
+        => w.Scalar("SELECT status FROM instances WHERE instance_id = @id", ("@id", instanceId)) is string status
+            ? Enum.Parse<OrchestrationRuntimeStatus>(status)
+            : null;
 
     private static void RecomputeReadyAt(SqliteWriter w, string instanceId)
         => w.Execute(
