@@ -1,7 +1,9 @@
 using Pipeline.Functions.Diagnostics;
+using Pipeline.Functions.Digitise;
 using Pipeline.Functions.Durable;
 using Pipeline.Functions.Health;
 using Pipeline.Functions.Hosting;
+using Pipeline.Functions.Web;
 
 // Content root is the working directory: ./host.json and ./data are found there (see README).
 // Configuration is not reloaded on change: a reload watcher on the content root would see every write
@@ -14,11 +16,14 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 
 builder.AddPipelineHost();
 builder.Services.AddDiagnosticOrchestrations();
+builder.Services.AddDigitise();
 
 var app = builder.Build();
 
 app.UsePipelineHost();
 app.MapHealthApi();
 app.MapDurableManagementApi();
+app.MapDigitise();
+app.MapWebPages();
 
 app.Run();

@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # Idempotent installer of Debian (12, bookworm) packages the project needs.
 #
-#   infra/local/install-deps.sh [--runtime] [--test] [package...]
+#   infra/local/install-deps.sh [--runtime] [--test] [--bench] [package...]
 #
 # Each named package (or preset) is checked with `dpkg -s` first; only missing ones are
 # installed, with one `apt-get update` before the install. A second run does nothing.
 # Uses sudo only when not root.
 set -euo pipefail
 
-# Packages the app needs at run time: Tesseract 5 with Vietnamese (OCR) and poppler
-# (rasterising PDF pages, reading their images and text layers). SQLite comes with
-# Microsoft.Data.Sqlite's bundled native library.
-RUNTIME_PACKAGES=(tesseract-ocr tesseract-ocr-vie poppler-utils)
+# Packages the app needs at run time: Tesseract 5 with Vietnamese (OCR); poppler
+# (rasterising PDF pages, reading their images and text layers); img2pdf (scanned images
+# into a PDF without re-encoding them); qpdf (laying the OCR text over the original pages);
+# ghostscript (PDF/A-2b). SQLite comes with Microsoft.Data.Sqlite's bundled native library.
+RUNTIME_PACKAGES=(tesseract-ocr tesseract-ocr-vie poppler-utils img2pdf qpdf ghostscript)
 
 # Packages the tests need. postgresql: Debian's PostgreSQL 15; its binaries (initdb,
 # pg_ctl, postgres) live in /usr/lib/postgresql/<ver>/bin, not on PATH. Tests start
 # private throwaway clusters from them (tests/Pipeline.Testing/PostgresCluster.cs).
-TEST_PACKAGES=(postgresql)
+# chromium: Debian's browser, driven by Playwright in the browser tests.
+TEST_PACKAGES=(postgresql chromium)
+
+# Packages only the benchmarks need: OCRmyPDF 14, the baseline of the digitise benchmark.
+BENCH_PACKAGES=(ocrmypdf)
 
 usage() {
     sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
@@ -27,6 +32,7 @@ for arg in "$@"; do
     case "$arg" in
         --runtime) wanted+=("${RUNTIME_PACKAGES[@]+"${RUNTIME_PACKAGES[@]}"}") ;;
         --test)    wanted+=("${TEST_PACKAGES[@]+"${TEST_PACKAGES[@]}"}") ;;
+        --bench)   wanted+=("${BENCH_PACKAGES[@]+"${BENCH_PACKAGES[@]}"}") ;;
         -h|--help) usage; exit 0 ;;
         -*)        echo "install-deps.sh: unknown option: $arg" >&2; usage >&2; exit 2 ;;
         *)         wanted+=("$arg") ;;

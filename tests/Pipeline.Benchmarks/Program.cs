@@ -1,11 +1,16 @@
 using Pipeline.Benchmarks;
+using Pipeline.Testing;
 
 // Benchmarks are separate from the tests: they print figures, they do not pass or fail.
 //   dotnet run -c Release --project tests/Pipeline.Benchmarks -- durable [--instances 2000] [--fanout 10000] [--latency 200] [--stores sqlite,postgres]
+//   dotnet run -c Release --project tests/Pipeline.Benchmarks -- digitise [--corpus DIR] [--languages vie+eng] [--skip-ocrmypdf] [--skip-pipeline]
+//                                                                         [--files-per-request 1] [--timeout-minutes 30] [--wait-quiet MINUTES]
+//   (--wait-quiet: before each half, wait up to that long for the load average to drop below the core count)
 var command = args.FirstOrDefault();
-if (command != "durable")
+if (command is not ("durable" or "digitise"))
 {
     Console.Error.WriteLine("usage: Pipeline.Benchmarks durable [--instances N] [--fanout N] [--latency N] [--stores sqlite,postgres]");
+    Console.Error.WriteLine("       Pipeline.Benchmarks digitise [--corpus DIR] [--languages vie+eng] [--skip-ocrmypdf] [--skip-pipeline] [--files-per-request N] [--timeout-minutes N] [--wait-quiet MINUTES]");
     return 2;
 }
 
@@ -13,6 +18,21 @@ string Option(string name, string fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+
+if (command == "digitise")
+{
+    // Pipeline against OCRmyPDF 14 on the vn-official corpus: pages/minute, CER, overhead. See DigitiseBenchmark.cs.
+    var digitise = new DigitiseBenchmark.Settings(
+        Corpus: Path.GetFullPath(Option("--corpus", Path.Combine(RepoPaths.SharedCorpus, "vn-official"))),
+        Languages: Option("--languages", "vie+eng"),
+        SkipPipeline: args.Contains("--skip-pipeline"),
+        SkipOcrmypdf: args.Contains("--skip-ocrmypdf"),
+        FilesPerRequest: Math.Max(1, int.Parse(Option("--files-per-request", "1"))),
+        Timeout: TimeSpan.FromMinutes(double.Parse(Option("--timeout-minutes", "30"), System.Globalization.CultureInfo.InvariantCulture)),
+        WaitQuiet: TimeSpan.FromMinutes(double.Parse(Option("--wait-quiet", "0"), System.Globalization.CultureInfo.InvariantCulture)));
+    Console.WriteLine($"Digitise benchmark on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    return await new DigitiseBenchmark(digitise).RunAsync();
 }
 
 var settings = new DurableBenchmark.Settings(

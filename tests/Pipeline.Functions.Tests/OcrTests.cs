@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Pipeline.Functions.Digitise;
 using Pipeline.Testing;
 
@@ -55,15 +54,14 @@ public sealed class TesseractOcrEngineTests : IDisposable
     public void Dispose() => PipelineApp.DeleteDirectory(_dir);
 
     [CorpusFact]
-    public async Task Reads_the_Party_heading_of_a_real_scan_with_word_boxes()
+    public async Task Reads_the_Party_heading_of_a_real_scan_with_word_boxes_and_writes_its_invisible_text_layer()
     {
         var scan = Path.Combine(RepoPaths.SharedCorpus, "vn-official", "doc000", "scan.pdf");
         // The page as the scanner made it: 200 dpi greyscale (pdfimages -list shows the native resolution).
-        using (var render = Process.Start("pdftoppm", ["-r", "200", "-f", "1", "-l", "1", "-gray", "-png", scan, Path.Combine(_dir, "page")])!)
-            await render.WaitForExitAsync();
-        var image = Directory.GetFiles(_dir, "page*.png").Single();
+        var image = await Poppler.RenderPageForOcrAsync(scan, 1, 200, _dir);
+        var layer = Path.Combine(_dir, "text-1.pdf");
 
-        var page = await new TesseractOcrEngine().RecognizeAsync(image, "vie+eng");
+        var page = await new TesseractOcrEngine().RecognizeAsync(new OcrRequest(image, 200, "vie+eng", layer));
 
         Assert.Contains("ĐẢNG CỘNG SẢN VIỆT NAM", page.Text);
         Assert.Equal((1654, 2338), (page.Width, page.Height));
@@ -76,6 +74,15 @@ public sealed class TesseractOcrEngineTests : IDisposable
         var heading = page.Words.First(w => w.Text == "CỘNG");
         Assert.True(heading.Left > page.Width / 2, "the Party heading is printed top right");
         Assert.True(heading.Top < page.Height / 8);
+
+        // The text layer: one A4 page (1654 × 2338 px at 200 dpi = 595.44 × 841.68 pt), text only, no image.
+        var layerInfo = await Poppler.AnalyseAsync(layer);
+        var only = Assert.Single(layerInfo.PageInfo);
+        Assert.Equal((595.44, 841.68), (only.WidthPt, only.HeightPt));
+        Assert.True(only.HasText);
+        Assert.Equal(0, only.LargestImagePixels);
+        Assert.Contains("ĐẢNG CỘNG SẢN VIỆT NAM", await Poppler.PageTextAsync(layer, 1));
+        Assert.Empty(Directory.GetFiles(_dir, ".ocr-*"));
     }
 
     [Fact]
@@ -84,11 +91,41 @@ public sealed class TesseractOcrEngineTests : IDisposable
         var notAnImage = Path.Combine(_dir, "empty.png");
         await File.WriteAllTextAsync(notAnImage, "not an image");
 
-        var error = await Assert.ThrowsAsync<OcrFailedException>(() => new TesseractOcrEngine().RecognizeAsync(notAnImage, "vie+eng"));
+        var error = await Assert.ThrowsAsync<OcrFailedException>(() =>
+            new TesseractOcrEngine().RecognizeAsync(new OcrRequest(notAnImage, 300, "vie+eng", Path.Combine(_dir, "t.pdf"))));
         Assert.Contains("could not read the page", error.Message);
+        Assert.Empty(Directory.GetFiles(_dir, "*.pdf", SearchOption.AllDirectories));
     }
 
     [Fact]
     public async Task Language_lists_that_are_not_plain_codes_are_refused()
-        => await Assert.ThrowsAsync<ArgumentException>(() => new TesseractOcrEngine().RecognizeAsync("x.png", "vie;rm -rf /"));
+        => await Assert.ThrowsAsync<ArgumentException>(() =>
+            new TesseractOcrEngine().RecognizeAsync(new OcrRequest("x.png", 300, "vie;rm -rf /", null)));
+
+    [Fact]
+    public async Task A_resolution_tesseract_would_ignore_is_refused_rather_than_giving_a_wrong_page_size()
+        => await Assert.ThrowsAnyAsync<ArgumentException>(() =>
+            new TesseractOcrEngine().RecognizeAsync(new OcrRequest("x.png", 30, "vie", null)));
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(4, true)]
+    public async Task No_more_tesseract_processes_run_at_once_than_the_engine_allows(int maxParallel, bool overlapExpected)
+    {
+        // A stand-in for tesseract that notes when another copy is already running (mkdir is atomic).
+        var fake = Path.Combine(_dir, "fake-tesseract");
+        await File.WriteAllTextAsync(fake, $"""
+            #!/bin/sh
+            mkdir "{_dir}/running" 2>/dev/null || touch "{_dir}/overlapped"
+            sleep 0.2
+            rmdir "{_dir}/running" 2>/dev/null
+            printf 'level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext\n'
+            """.ReplaceLineEndings("\n"));
+        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var engine = new TesseractOcrEngine(fake, maxParallel);
+
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => engine.RecognizeAsync(new OcrRequest("x.pgm", 300, "vie", null)))));
+
+        Assert.Equal(overlapExpected, File.Exists(Path.Combine(_dir, "overlapped")));
+    }
 }

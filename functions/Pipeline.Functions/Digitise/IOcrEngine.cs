@@ -12,9 +12,21 @@ public interface IOcrEngine
     /// </summary>
     bool IsLocal { get; }
 
-    /// <summary>Recognises the page image at <paramref name="imagePath"/> in <paramref name="languages"/> (e.g. "vie+eng").</summary>
-    Task<OcrPage> RecognizeAsync(string imagePath, string languages, CancellationToken ct = default);
+    /// <summary>
+    /// Recognises the page image of <paramref name="request"/>. When <see cref="OcrRequest.TextLayerPdfPath"/> is set,
+    /// the engine also writes there a one-page PDF holding only invisible, selectable text at the words' positions,
+    /// its page size the image's pixels / <see cref="OcrRequest.Dpi"/> × 72 pt, ready to overlay on the original page.
+    /// </summary>
+    Task<OcrPage> RecognizeAsync(OcrRequest request, CancellationToken ct = default);
 }
+
+/// <summary>One page image to recognise.</summary>
+/// <param name="ImagePath">The page image (PGM, PNG, TIFF, JPEG).</param>
+/// <param name="Dpi">The resolution the image was rendered at; it sets the text layer's page size and tells the
+/// engine how large the letters are.</param>
+/// <param name="Languages">Tesseract language codes joined by '+', e.g. "vie+eng".</param>
+/// <param name="TextLayerPdfPath">Where to write the invisible-text PDF of the page, or null for words only.</param>
+public sealed record OcrRequest(string ImagePath, int Dpi, string Languages, string? TextLayerPdfPath);
 
 /// <summary>What OCR read on one page: the words with their boxes (pixels of the page image) and the text.</summary>
 /// <param name="Width">Image width in pixels.</param>

@@ -1,4 +1,6 @@
 using System.Globalization;
+using Pipeline.Functions.Digitise;
+using Pipeline.Functions.Intake;
 
 namespace Pipeline.Functions.Hosting;
 
@@ -56,9 +58,31 @@ public static class HostJson
         var storage = durable.GetSection("storageProvider");
         var retry = durable.GetSection("defaultRetry");
 
+        var intake = root.GetSection("pipeline:intake");
+        var digitise = root.GetSection("pipeline:digitise");
+        var intakeDefaults = new IntakeLimits();
+        var digitiseDefaults = new DigitiseOptions();
+        var languages = NullIfEmpty(digitise["languages"]);
+        if (languages is not null && !OcrLanguages.IsValid(languages)) throw Invalid(digitise, "languages", languages, "a Tesseract language list like \"vie+eng\"");
+
         return new PipelineHostOptions
         {
             FunctionTimeout = ReadFunctionTimeout(root["functionTimeout"]),
+            Intake = new IntakeLimits
+            {
+                MaxFileBytes = ReadPositiveLong(intake, "maxFileBytes") ?? intakeDefaults.MaxFileBytes,
+                MaxFilesPerUpload = ReadPositiveInt(intake, "maxFilesPerUpload") ?? intakeDefaults.MaxFilesPerUpload,
+                MaxPages = ReadPositiveInt(intake, "maxPages") ?? intakeDefaults.MaxPages,
+                MaxPixelsPerPage = ReadPositiveLong(intake, "maxPixelsPerPage") ?? intakeDefaults.MaxPixelsPerPage,
+                MaxImagePixels = ReadPositiveLong(intake, "maxImagePixels") ?? intakeDefaults.MaxImagePixels,
+                MaxTotalPixels = ReadPositiveLong(intake, "maxTotalPixels") ?? intakeDefaults.MaxTotalPixels,
+            },
+            Digitise = new DigitiseOptions
+            {
+                Languages = languages ?? digitiseDefaults.Languages,
+                MaxParallelPages = ReadPositiveInt(digitise, "maxParallelPages") ?? digitiseDefaults.MaxParallelPages,
+                PageAttempts = ReadPositiveInt(digitise, "pageAttempts") ?? digitiseDefaults.PageAttempts,
+            },
             DurableTask = new DurableTaskHostOptions
             {
                 HubName = NullIfEmpty(durable["hubName"]) ?? defaults.HubName,
@@ -101,6 +125,14 @@ public static class HostJson
         var value = NullIfEmpty(section[key]);
         if (value is null) return null;
         if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0) return n;
+        throw Invalid(section, key, value, "a whole number of at least 1");
+    }
+
+    private static long? ReadPositiveLong(IConfigurationSection section, string key)
+    {
+        var value = NullIfEmpty(section[key]);
+        if (value is null) return null;
+        if (long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0) return n;
         throw Invalid(section, key, value, "a whole number of at least 1");
     }
 

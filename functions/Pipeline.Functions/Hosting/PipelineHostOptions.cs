@@ -1,4 +1,6 @@
 using Pipeline.Durable;
+using Pipeline.Functions.Digitise;
+using Pipeline.Functions.Intake;
 
 namespace Pipeline.Functions.Hosting;
 
@@ -19,6 +21,12 @@ public sealed record PipelineHostOptions
 
     /// <summary><c>extensions.durableTask</c>.</summary>
     public DurableTaskHostOptions DurableTask { get; init; } = new();
+
+    /// <summary><c>pipeline.intake</c>: what an upload may be.</summary>
+    public IntakeLimits Intake { get; init; } = new();
+
+    /// <summary><c>pipeline.digitise</c>: OCR languages and page concurrency.</summary>
+    public DigitiseOptions Digitise { get; init; } = new();
 
     /// <summary>The engine's worker options: concurrency, leases, polling, default retry and the function timeout.</summary>
     public DurableTaskWorkerOptions ToWorkerOptions() => new()

@@ -19,6 +19,43 @@ public interface IBlobStore
 
     /// <summary>True when the blob is stored.</summary>
     Task<bool> ExistsAsync(string sha256, CancellationToken ct = default);
+
+    /// <summary>
+    /// A file on this machine holding the blob's bytes, for tools that read files (poppler, Tesseract, qpdf), or null
+    /// when there is no such blob. Local storage hands out the stored file itself (read-only); remote storage
+    /// downloads a temporary copy. Dispose it when done; never write to it.
+    /// </summary>
+    Task<LocalBlobFile?> GetLocalFileAsync(string sha256, CancellationToken ct = default);
+}
+
+/// <summary>A blob as a local file. Disposing deletes it when it is a temporary copy.</summary>
+/// <param name="Path">The file.</param>
+/// <param name="IsTemporary">True when <see cref="Path"/> is a copy made for this caller.</param>
+public sealed record LocalBlobFile(string Path, bool IsTemporary) : IDisposable
+{
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (IsTemporary && File.Exists(Path)) File.Delete(Path);
+    }
+}
+
+/// <summary>Shortcuts over <see cref="IBlobStore"/>.</summary>
+public static class BlobStoreExtensions
+{
+    /// <summary>Stores the file at <paramref name="path"/> (an output the pipeline made, so no size limit).</summary>
+    public static async Task<StoredBlob> PutFileAsync(this IBlobStore store, string path, CancellationToken ct = default)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 81920, useAsync: true);
+        return await store.PutAsync(file, long.MaxValue, ct);
+    }
+
+    /// <summary>Stores <paramref name="bytes"/>.</summary>
+    public static async Task<StoredBlob> PutBytesAsync(this IBlobStore store, byte[] bytes, CancellationToken ct = default)
+    {
+        using var stream = new MemoryStream(bytes, writable: false);
+        return await store.PutAsync(stream, long.MaxValue, ct);
+    }
 }
 
 /// <summary>A stored blob.</summary>

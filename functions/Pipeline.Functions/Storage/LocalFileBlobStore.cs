@@ -75,6 +75,10 @@ public sealed partial class LocalFileBlobStore(string root) : IBlobStore
     public Task<bool> ExistsAsync(string sha256, CancellationToken ct = default)
         => Task.FromResult(IsAddress(sha256) && File.Exists(PathOf(sha256)));
 
+    /// <inheritdoc/>
+    public Task<LocalBlobFile?> GetLocalFileAsync(string sha256, CancellationToken ct = default)
+        => Task.FromResult(IsAddress(sha256) && File.Exists(PathOf(sha256)) ? new LocalBlobFile(PathOf(sha256), IsTemporary: false) : null);
+
     private string PathOf(string sha256) => Path.Combine(Root, sha256[..2], sha256[2..4], sha256);
 
     // Only well-formed addresses reach the file system: a name like "../admin.key" is not an address.

@@ -1,0 +1,82 @@
+using System.Text;
+using System.Text.Json;
+using Pipeline.Durable;
+using Pipeline.Functions.Documents;
+using Pipeline.Functions.Hosting;
+using Pipeline.Functions.Storage;
+
+namespace Pipeline.Functions.Digitise;
+
+/// <summary>
+/// Last step of <see cref="DigitiseDocument"/>: the plain text (pages separated by form feed), the archive PDF (the
+/// original pages with the text layers over them, PDF/A-2b), the search index entry, and the document's new status —
+/// Digitised, or NeedsReview when no text or only text the engine was unsure of came out. Everything is stored
+/// before the status changes, in one catalog transaction with its audit entry.
+/// </summary>
+[DurableTask(Name)]
+public sealed class AssembleArchive(DocumentCatalog catalog, IBlobStore blobs, DataDirectory data, OcrEngineSelection engines) : TaskActivity<AssembleWork, string>
+{
+    /// <summary>The registered name.</summary>
+    public const string Name = "digitise-assemble";
+
+    /// <summary>Below this mean word confidence a person should look at the text.</summary>
+    public const double ReviewConfidence = 0.6;
+
+    /// <summary>Fewer letters than this on all pages together means nothing readable was found.</summary>
+    public const int MinimumLetters = 20;
+
+    /// <inheritdoc/>
+    public override async Task<string> RunAsync(TaskActivityContext context, AssembleWork work)
+    {
+        var ct = context.CancellationToken;
+        var document = await catalog.GetAsync(work.DocumentId, ct) ?? throw new InvalidOperationException($"Document {work.DocumentId} is not in the catalog.");
+        var stored = await catalog.GetPagesAsync(work.DocumentId, ct);
+        if (stored.Count != work.Pages.Count) throw new InvalidOperationException($"{stored.Count} of {work.Pages.Count} pages of {work.DocumentId} are in the catalog.");
+        var pages = stored.Select(p => JsonSerializer.Deserialize<OcrPage>(p.OcrJson, ReadPage.Json)!).ToList();
+
+        var text = string.Join('\f', pages.Select(p => p.Text));
+        var textSha256 = (await blobs.PutBytesAsync(new UTF8Encoding(false).GetBytes(text), ct)).Sha256;
+
+        using var scratch = WorkDirectory.Create(data, "assemble");
+        var layers = new List<LocalBlobFile?>();
+        ArchivePdfResult archive;
+        try
+        {
+            foreach (var page in work.Pages)
+                layers.Add(page.TextLayerSha256 is null ? null : await blobs.GetLocalFileAsync(page.TextLayerSha256, ct)
+                    ?? throw new InvalidOperationException($"The text layer of page {page.Number} is missing."));
+            using var basePdf = await blobs.GetLocalFileAsync(work.BaseSha256, ct) ?? throw new InvalidOperationException($"The base PDF of {work.DocumentId} is missing.");
+            archive = await ArchivePdf.BuildAsync(basePdf.Path, [.. layers.Select(l => l?.Path)], scratch.File("archive.pdf"), scratch.Path, ct);
+        }
+        finally
+        {
+            foreach (var layer in layers) layer?.Dispose();
+        }
+        var archiveSha256 = (await blobs.PutFileAsync(scratch.File("archive.pdf"), ct)).Sha256;
+
+        var review = ReviewReason(text, pages);
+        var status = review is null ? DocumentStatus.Digitised : DocumentStatus.NeedsReview;
+        var engine = work.Pages.Any(p => p.TextLayerSha256 is not null) ? engines.For(document.Secrecy).Name : "text-layer";
+        var engineMs = work.Pages.Sum(p => p.EngineMilliseconds);
+        await catalog.UpdateAsync(work.DocumentId, d => d with
+            {
+                Status = status, ReviewReason = review, Error = null, Pages = work.Pages.Count,
+                TextSha256 = textSha256, ArchiveSha256 = archiveSha256, PdfA = archive.PdfA, Engine = engine, EngineMilliseconds = engineMs,
+            },
+            new AuditEntry(status == DocumentStatus.Digitised ? "digitised" : "needs-review", AuditEntry.System,
+                $"{work.Pages.Count} pages, {pages.Sum(p => p.Words.Count)} words, engine {engine} {engineMs} ms, archive {(archive.PdfA ? "PDF/A-2b" : "PDF")} sha256 {archiveSha256}" +
+                (review is null ? "" : $"; review: {review}")),
+            DocumentSearchText.IndexContent(document.FileName, [], text), ct);
+        return status.ToString();
+    }
+
+    private static string? ReviewReason(string text, IReadOnlyList<OcrPage> pages)
+    {
+        if (text.Count(char.IsLetter) < MinimumLetters) return "No readable text was found. Check that the scan is legible and the right way up, then type or correct the text.";
+        var words = pages.SelectMany(p => p.Words).ToList();
+        var mean = words.Average(w => w.Confidence);
+        return mean < ReviewConfidence
+            ? $"The text was read with low confidence ({mean:P0}). Check it against the scan."
+            : null;
+    }
+}

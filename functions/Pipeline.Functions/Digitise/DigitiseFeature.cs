@@ -1,0 +1,42 @@
+using Pipeline.Functions.Documents;
+using Pipeline.Functions.Hosting;
+using Pipeline.Functions.Intake;
+using Pipeline.Functions.Storage;
+
+namespace Pipeline.Functions.Digitise;
+
+/// <summary>
+/// Intake and digitisation in the app: the document catalog and blob store under the data directory, the OCR
+/// engine, the DigitiseDocument orchestration with its activities, and the routes.
+/// </summary>
+public static class DigitiseFeature
+{
+    /// <summary>Registers the services and the orchestration.</summary>
+    public static IServiceCollection AddDigitise(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new CatalogDatabase(Path.Combine(sp.GetRequiredService<DataDirectory>().Path, "documents.db")));
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<DocumentCatalog>();
+        services.AddSingleton<IBlobStore>(sp => new LocalFileBlobStore(Path.Combine(sp.GetRequiredService<DataDirectory>().Path, "blobs")));
+        services.AddSingleton(sp => sp.GetRequiredService<PipelineHostOptions>().Digitise);
+        services.AddSingleton<IOcrEngine>(sp => new TesseractOcrEngine(maxParallel: sp.GetRequiredService<DigitiseOptions>().EffectiveParallelPages));
+        services.AddSingleton(sp => new OcrEngineSelection(sp.GetServices<IOcrEngine>()));
+        services.AddSingleton<PageSlots>();
+        services.AddHostedService<IntakeRecovery>();
+        services.AddDurableTasks(registry => registry
+            .AddOrchestrator<DigitiseDocument>()
+            .AddActivity<PrepareDocument>()
+            .AddActivity<ReadPage>()
+            .AddActivity<AssembleArchive>()
+            .AddActivity<RecordFailure>());
+        return services;
+    }
+
+    /// <summary>Maps the upload and document routes.</summary>
+    public static IEndpointRouteBuilder MapDigitise(this IEndpointRouteBuilder app)
+    {
+        app.MapIntakeApi();
+        app.MapDocumentsApi();
+        return app;
+    }
+}

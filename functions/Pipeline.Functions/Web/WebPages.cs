@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Pipeline.Functions.Web;
+
+/// <summary>
+/// The clerk's page: <c>GET /</c> (upload scans, watch their digitisation, read the text) with its script
+/// <c>/app.js</c> and styles <c>/app.css</c>. Loading them needs no key — they hold no data; the script sends
+/// the key the clerk pastes with every API call. Every response carries a Content-Security-Policy that only
+/// lets the page run its own script file and talk to its own origin, so data shown on the page can never
+/// run as code.
+/// </summary>
+public static class WebPages
+{
+    /// <summary>The page's Content-Security-Policy. <c>object-src blob:</c> lets a fetched archive PDF open in the browser's viewer.</summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "object-src 'self' blob:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+    private static readonly StaticText Page = new(DocumentsPage.Html, "text/html; charset=utf-8");
+    private static readonly StaticText Script = new(DocumentsPage.Script, "text/javascript; charset=utf-8");
+    private static readonly StaticText Styles = new(DocumentsPage.Styles, "text/css; charset=utf-8");
+
+    /// <summary>Maps <c>/</c>, <c>/app.js</c> and <c>/app.css</c>.</summary>
+    public static IEndpointRouteBuilder MapWebPages(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/", (HttpContext context) => Serve(context, Page))
+            .WithTags("Web")
+            .WithName("GetDocumentsPage")
+            .WithSummary("The clerk's page: upload scans, follow their digitisation, open text and archive PDF.")
+            .ExcludeFromDescription();
+        app.MapGet("/app.js", (HttpContext context) => Serve(context, Script)).ExcludeFromDescription();
+        app.MapGet("/app.css", (HttpContext context) => Serve(context, Styles)).ExcludeFromDescription();
+        return app;
+    }
+
+    private static IResult Serve(HttpContext context, StaticText text)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers.XFrameOptions = "DENY";
+        // Revalidated on every load, so a new version of the app is picked up at once; unchanged files cost a 304.
+        headers.CacheControl = "no-cache";
+        headers.ETag = text.ETag;
+        if (context.Request.Headers.IfNoneMatch.Contains(text.ETag)) return Results.StatusCode(StatusCodes.Status304NotModified);
+        return Results.Bytes(text.Bytes, text.ContentType);
+    }
+
+    /// <summary>A text served as is, UTF-8 encoded once, with an ETag of its content.</summary>
+    private sealed class StaticText
+    {
+        public StaticText(string text, string contentType)
+        {
+            Bytes = Encoding.UTF8.GetBytes(text);
+            ContentType = contentType;
+            ETag = $"\"{Convert.ToHexStringLower(SHA256.HashData(Bytes))[..16]}\"";
+        }
+
+        public byte[] Bytes { get; }
+        public string ContentType { get; }
+        public string ETag { get; }
+    }
+}

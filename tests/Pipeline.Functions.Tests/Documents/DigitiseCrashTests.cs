@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace Pipeline.Functions.Tests.Documents;
+
+/// <summary>SIGKILL the app while it reads pages; after a restart every document finishes, nothing lost or doubled.</summary>
+public sealed class DigitiseCrashTests(ITestOutputHelper output)
+{
+    [CorpusFact]
+    public async Task Documents_being_read_when_the_app_is_killed_finish_after_restart_with_their_records_and_outputs_intact()
+    {
+        // Short leases so the dead process's claimed pages are handed out again within seconds.
+        var workingDirectory = PipelineApp.CreateWorkingDirectory(json => json.Replace("\"leaseDuration\": \"00:00:30\"", "\"leaseDuration\": \"00:00:03\""));
+        var scans = new[] { "doc001", "doc002", "doc003" }.Select(d => DocumentsHttp.Corpus("vn-official", d, "scan.pdf")).ToArray();
+        try
+        {
+            List<string> ids;
+            await using (var first = await PipelineApp.StartAsync(workingDirectory))
+            {
+                using var client = first.CreateClient();
+                ids = [.. (await client.UploadAcceptedAsync(null, scans)).Select(e => e.GetProperty("documentId").GetString()!)];
+
+                // Kill once some page is being read and no document is finished.
+                var clock = Stopwatch.StartNew();
+                while (true)
+                {
+                    var statuses = await Task.WhenAll(ids.Select(async id => (await client.GetDocumentAsync(id)).GetProperty("status").GetString()));
+                    Assert.DoesNotContain("Digitised", statuses);
+                    if (statuses.Contains("Digitising")) break;
+                    Assert.True(clock.Elapsed < TimeSpan.FromSeconds(60), "no document started digitising");
+                    await Task.Delay(50);
+                }
+                await Task.Delay(1500);
+                await first.CrashAsync();
+            }
+
+            await using var second = await PipelineApp.StartAsync(workingDirectory);
+            using var after = second.CreateClient();
+            for (var i = 0; i < ids.Count; i++)
+            {
+                var document = await after.WaitForDocumentAsync(ids[i], TimeSpan.FromMinutes(4));
+                Assert.Equal("Digitised", document.GetProperty("status").GetString());
+                Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(scans[i]))), document.GetProperty("sha256").GetString());
+                Assert.Equal(File.ReadAllBytes(scans[i]), await after.GetByteArrayAsync(document.GetProperty("links").GetProperty("original").GetString()));
+                var text = await after.GetStringAsync(document.GetProperty("links").GetProperty("text").GetString());
+                Assert.Equal(document.GetProperty("pages").GetInt32(), text.Split('\f').Length);
+
+                using var audit = await after.GetAsync($"/api/documents/{ids[i]}/audit");
+                var actions = JsonDocument.Parse(await audit.Content.ReadAsStringAsync()).RootElement.EnumerateArray().Select(e => e.GetProperty("action").GetString()).ToList();
+                output.WriteLine($"{ids[i]}: {string.Join(", ", actions)}");
+                Assert.Equal(1, actions.Count(a => a == "uploaded"));
+                Assert.Equal(1, actions.Count(a => a == "digitised"));
+                Assert.Equal("digitised", actions.Last(a => !a!.StartsWith("opened-")));
+            }
+
+            using var verify = await after.GetAsync("/api/audit/verify");
+            Assert.Equal(HttpStatusCode.OK, verify.StatusCode);
+            Assert.True(JsonDocument.Parse(await verify.Content.ReadAsStringAsync()).RootElement.GetProperty("intact").GetBoolean());
+            Assert.Empty(Directory.GetFiles(Path.Combine(workingDirectory, "data", "blobs", "incoming")));
+        }
+        finally
+        {
+            PipelineApp.DeleteDirectory(workingDirectory);
+        }
+    }
+}
