@@ -58,7 +58,24 @@ public sealed class HostConfigurationTests : IDisposable
         Assert.Equal("postgres", options.DurableTask.StorageProvider.Type);
     }
 
+    [Fact]
+    public void Repo_host_json_sets_the_intake_limits_and_OCR_languages()
+    {
+        var options = HostJson.Read(Path.Combine(RepoPaths.Root, "host.json"));
+
+        Assert.Equal(200L * 1024 * 1024, options.Intake.MaxFileBytes);
+        Assert.Equal(1000, options.Intake.MaxPages);
+        Assert.Equal(40_000_000, options.Intake.MaxPixelsPerPage);
+        Assert.Equal(250_000_000, options.Intake.MaxImagePixels);
+        Assert.Equal("vie+eng", options.Digitise.Languages);
+        Assert.Equal(Environment.ProcessorCount, options.Digitise.EffectiveParallelPages);
+        Assert.Equal(3, HostJson.Parse("""{"pipeline":{"digitise":{"maxParallelPages":3}}}""").Digitise.EffectiveParallelPages);
+    }
+
     [Theory]
+    [InlineData("""{"pipeline":{"intake":{"maxFileBytes":"big"}}}""", "pipeline.intake.maxFileBytes")]
+    [InlineData("""{"pipeline":{"digitise":{"languages":"vie; rm -rf /"}}}""", "pipeline.digitise.languages")]
+    [InlineData("""{"pipeline":{"digitise":{"maxParallelPages":-1}}}""", "pipeline.digitise.maxParallelPages")]
     [InlineData("""{"extensions":{"durableTask":{"leaseDuration":"soon"}}}""", "extensions.durableTask.leaseDuration")]
     [InlineData("""{"extensions":{"durableTask":{"maxConcurrentOrchestratorFunctions":0}}}""", "extensions.durableTask.maxConcurrentOrchestratorFunctions")]
     [InlineData("""{"extensions":{"durableTask":{"defaultRetry":{"backoffCoefficient":"x"}}}}""", "backoffCoefficient")]

@@ -80,7 +80,7 @@ public static class HostJson
             Digitise = new DigitiseOptions
             {
                 Languages = languages ?? digitiseDefaults.Languages,
-                MaxParallelPages = ReadPositiveInt(digitise, "maxParallelPages") ?? digitiseDefaults.MaxParallelPages,
+                MaxParallelPages = ReadCount(digitise, "maxParallelPages") ?? digitiseDefaults.MaxParallelPages,
                 PageAttempts = ReadPositiveInt(digitise, "pageAttempts") ?? digitiseDefaults.PageAttempts,
             },
             DurableTask = new DurableTaskHostOptions
@@ -126,6 +126,14 @@ public static class HostJson
         if (value is null) return null;
         if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n > 0) return n;
         throw Invalid(section, key, value, "a whole number of at least 1");
+    }
+
+    private static int? ReadCount(IConfigurationSection section, string key)
+    {
+        var value = NullIfEmpty(section[key]);
+        if (value is null) return null;
+        if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 0) return n;
+        throw Invalid(section, key, value, "a whole number (0 for one per processor core)");
     }
 
     private static long? ReadPositiveLong(IConfigurationSection section, string key)

@@ -17,6 +17,9 @@ public static class WebPages
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "object-src 'self' blob:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    // HEAD too, for uptime probes and link checkers (Kestrel sends no body for HEAD).
+    private static readonly string[] GetOrHead = [HttpMethods.Get, HttpMethods.Head];
+
     private static readonly StaticText Page = new(DocumentsPage.Html, "text/html; charset=utf-8");
     private static readonly StaticText Script = new(DocumentsPage.Script, "text/javascript; charset=utf-8");
     private static readonly StaticText Styles = new(DocumentsPage.Styles, "text/css; charset=utf-8");
@@ -24,13 +27,13 @@ public static class WebPages
     /// <summary>Maps <c>/</c>, <c>/app.js</c> and <c>/app.css</c>.</summary>
     public static IEndpointRouteBuilder MapWebPages(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", (HttpContext context) => Serve(context, Page))
+        app.MapMethods("/", GetOrHead, (HttpContext context) => Serve(context, Page))
             .WithTags("Web")
             .WithName("GetDocumentsPage")
             .WithSummary("The clerk's page: upload scans, follow their digitisation, open text and archive PDF.")
             .ExcludeFromDescription();
-        app.MapGet("/app.js", (HttpContext context) => Serve(context, Script)).ExcludeFromDescription();
-        app.MapGet("/app.css", (HttpContext context) => Serve(context, Styles)).ExcludeFromDescription();
+        app.MapMethods("/app.js", GetOrHead, (HttpContext context) => Serve(context, Script)).ExcludeFromDescription();
+        app.MapMethods("/app.css", GetOrHead, (HttpContext context) => Serve(context, Styles)).ExcludeFromDescription();
         return app;
     }
 

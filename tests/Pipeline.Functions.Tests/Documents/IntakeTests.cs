@@ -179,9 +179,10 @@ public sealed class IntakeLimitTests
     [Fact]
     public async Task A_file_over_the_configured_size_is_refused_with_413_and_nothing_recorded()
     {
-        var dir = PipelineApp.CreateWorkingDirectory(json => json.Replace("\"version\": \"2.0\",", "\"version\": \"2.0\", \"pipeline\": { \"intake\": { \"maxFileBytes\": 1000 } },"));
+        var dir = PipelineApp.CreateWorkingDirectory(json => json.Replace("\"maxFileBytes\": 209715200", "\"maxFileBytes\": 1000"));
         try
         {
+            Assert.Contains("\"maxFileBytes\": 1000", File.ReadAllText(Path.Combine(dir, "host.json")));
             await using var app = await PipelineApp.StartAsync(dir);
             using var client = app.CreateClient();
             var bytes = new byte[5000];

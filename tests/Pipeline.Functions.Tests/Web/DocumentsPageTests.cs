@@ -129,7 +129,8 @@ public sealed class DocumentsPageTests(PipelineAppFixture app, ChromiumFixture c
 
         // The archive opens in a new tab from an object URL fetched with the key (a link cannot carry the header).
         var popup = await page.RunAndWaitForPopupAsync(() => row.Locator("button[data-action=archive]").ClickAsync());
-        await popup.WaitForURLAsync(new Regex("^blob:"), new() { Timeout = 30_000 });
+        // Commit, not Load: the PDF viewer of a headless browser may never fire load for a blob PDF.
+        await popup.WaitForURLAsync(new Regex("^blob:"), new() { Timeout = 30_000, WaitUntil = WaitUntilState.Commit });
         errors.AssertNone();
     }
 
