@@ -35,36 +35,45 @@ internal sealed class AppDeployment : IAsyncDisposable
     public static async Task<AppDeployment> StartAsync(string store, int workers, string? postgres)
     {
         var app = new AppDeployment();
-        File.Copy(Path.Combine(RepoPaths.Root, "host.json"), Path.Combine(app._workDir, "host.json"));
-        var dll = Path.Combine(RepoPaths.Root, "functions", "Pipeline.Functions", "bin", "Release", "net10.0", "Pipeline.Functions.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException("Build the app first: dotnet build -c Release (the benchmark project does it).", dll);
-        var dataDir = Path.Combine(app._workDir, "data");
-        var urls = new List<string>();
-        for (var i = 0; i < workers; i++)
+        try
         {
-            var url = $"http://127.0.0.1:{FreePort()}";
-            urls.Add(url);
-            var env = new Dictionary<string, string?>
+            File.Copy(Path.Combine(RepoPaths.Root, "host.json"), Path.Combine(app._workDir, "host.json"));
+            var dll = Path.Combine(RepoPaths.Root, "functions", "Pipeline.Functions", "bin", "Release", "net10.0", "Pipeline.Functions.dll");
+            if (!File.Exists(dll)) throw new FileNotFoundException("Build the app first: dotnet build -c Release (the benchmark project does it).", dll);
+            var dataDir = Path.Combine(app._workDir, "data");
+            var urls = new List<string>();
+            for (var i = 0; i < workers; i++)
             {
-                ["PIPELINE_DATA"] = dataDir,
-                ["PIPELINE_DURABLE__STORE"] = store,
-                ["PIPELINE_DURABLE__POSTGRES"] = postgres,
-                ["ASPNETCORE_URLS"] = null,
-                ["Logging__LogLevel__Default"] = "Warning",
-            };
-            var process = ChildProcess.Start(dll, ["--urls", url], app._workDir, env);
-            app._processes.Add(process);
-            await process.WaitForOutputAsync("Pipeline listening on", TimeSpan.FromSeconds(60));
+                var url = $"http://127.0.0.1:{FreePort()}";
+                urls.Add(url);
+                var env = new Dictionary<string, string?>
+                {
+                    ["PIPELINE_DATA"] = dataDir,
+                    ["PIPELINE_DURABLE__STORE"] = store,
+                    ["PIPELINE_DURABLE__POSTGRES"] = postgres,
+                    ["ASPNETCORE_URLS"] = null,
+                    ["Logging__LogLevel__Default"] = "Warning",
+                };
+                var process = ChildProcess.Start(dll, ["--urls", url], app._workDir, env);
+                app._processes.Add(process);
+                await process.WaitForOutputAsync("Pipeline listening on", TimeSpan.FromSeconds(60));
+            }
+            var key = await File.ReadAllTextAsync(Path.Combine(dataDir, "admin.key"));
+            foreach (var url in urls)
+            {
+                var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(url) };
+                client.DefaultRequestHeaders.Add("x-functions-key", key.Trim());
+                app._starters.Add(client);
+            }
+            app._http = app._starters[0];
+            return app;
         }
-        var key = await File.ReadAllTextAsync(Path.Combine(dataDir, "admin.key"));
-        foreach (var url in urls)
+        catch
         {
-            var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(url) };
-            client.DefaultRequestHeaders.Add("x-functions-key", key.Trim());
-            app._starters.Add(client);
+            // A process that did not start: stop the ones that did and remove the work directory.
+            await app.DisposeAsync();
+            throw;
         }
-        app._http = app._starters[0];
-        return app;
     }
 
     public async Task<string> StartAsync(string orchestrator, object input)

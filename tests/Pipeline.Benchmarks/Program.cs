@@ -5,12 +5,15 @@ using Pipeline.Testing;
 //   dotnet run -c Release --project tests/Pipeline.Benchmarks -- durable [--instances 2000] [--fanout 10000] [--latency 200] [--stores sqlite,postgres]
 //   dotnet run -c Release --project tests/Pipeline.Benchmarks -- digitise [--corpus DIR] [--languages vie+eng] [--skip-ocrmypdf] [--skip-pipeline]
 //                                                                         [--files-per-request 1] [--timeout-minutes 30] [--wait-quiet MINUTES]
-//   (--wait-quiet: before each half, wait up to that long for the load average to drop below the core count)
+//   (--wait-quiet: before each half, wait up to that long (default 5, 0 = not at all) for the load average to drop below the core count;
+//    --warm-up: digitise one unrelated scan before the timed batch — not the figure, which is a fresh app)
+//   dotnet run -c Release --project tests/Pipeline.Benchmarks -- extraction [--corpus DIR] [--threshold 0.9] [--timeout-minutes 30] [-v]
 var command = args.FirstOrDefault();
-if (command is not ("durable" or "digitise"))
+if (command is not ("durable" or "digitise" or "extraction"))
 {
     Console.Error.WriteLine("usage: Pipeline.Benchmarks durable [--instances N] [--fanout N] [--latency N] [--stores sqlite,postgres]");
-    Console.Error.WriteLine("       Pipeline.Benchmarks digitise [--corpus DIR] [--languages vie+eng] [--skip-ocrmypdf] [--skip-pipeline] [--files-per-request N] [--timeout-minutes N] [--wait-quiet MINUTES]");
+    Console.Error.WriteLine("       Pipeline.Benchmarks digitise [--corpus DIR] [--languages vie+eng] [--skip-ocrmypdf] [--skip-pipeline] [--files-per-request N] [--timeout-minutes N] [--wait-quiet MINUTES] [--warm-up]");
+    Console.Error.WriteLine("       Pipeline.Benchmarks extraction [--corpus DIR] [--threshold 0.9] [--timeout-minutes N] [-v]");
     return 2;
 }
 
@@ -30,9 +33,22 @@ if (command == "digitise")
         SkipOcrmypdf: args.Contains("--skip-ocrmypdf"),
         FilesPerRequest: Math.Max(1, int.Parse(Option("--files-per-request", "1"))),
         Timeout: TimeSpan.FromMinutes(double.Parse(Option("--timeout-minutes", "30"), System.Globalization.CultureInfo.InvariantCulture)),
-        WaitQuiet: TimeSpan.FromMinutes(double.Parse(Option("--wait-quiet", "0"), System.Globalization.CultureInfo.InvariantCulture)));
+        WaitQuiet: TimeSpan.FromMinutes(double.Parse(Option("--wait-quiet", "5"), System.Globalization.CultureInfo.InvariantCulture)),
+        WarmUp: args.Contains("--warm-up"));
     Console.WriteLine($"Digitise benchmark on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
     return await new DigitiseBenchmark(digitise).RunAsync();
+}
+
+if (command == "extraction")
+{
+    // Field extraction accuracy of the whole pipeline against truth.json on the vn-official corpus. See ExtractionBenchmark.cs.
+    var extraction = new ExtractionBenchmark.Settings(
+        Corpus: Path.GetFullPath(Option("--corpus", Path.Combine(RepoPaths.SharedCorpus, "vn-official"))),
+        Threshold: double.Parse(Option("--threshold", "0.9"), System.Globalization.CultureInfo.InvariantCulture),
+        Verbose: args.Contains("-v") || args.Contains("--verbose"),
+        Timeout: TimeSpan.FromMinutes(double.Parse(Option("--timeout-minutes", "30"), System.Globalization.CultureInfo.InvariantCulture)));
+    Console.WriteLine($"Extraction benchmark on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    return await new ExtractionBenchmark(extraction).RunAsync();
 }
 
 var settings = new DurableBenchmark.Settings(

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Pipeline.Durable;
 using Pipeline.Functions.Documents;
+using Pipeline.Functions.Extraction;
 using Pipeline.Functions.Hosting;
 using Pipeline.Functions.Storage;
 
@@ -9,12 +10,14 @@ namespace Pipeline.Functions.Digitise;
 
 /// <summary>
 /// Last step of <see cref="DigitiseDocument"/>: the plain text (pages separated by form feed), the archive PDF (the
-/// original pages with the text layers over them, PDF/A-2b), the search index entry, and the document's new status —
-/// Digitised, or NeedsReview when no text or only text the engine was unsure of came out. Everything is stored
+/// original pages with the text layers over them, PDF/A-2b), the search index entry (text and fields), and the
+/// document's new status — Digitised, or NeedsReview when no text, only text the engine was unsure of, or a doubtful
+/// key field (code, date, type, issuer) came out. Everything is stored
 /// before the status changes, in one catalog transaction with its audit entry.
 /// </summary>
 [DurableTask(Name)]
-public sealed class AssembleArchive(DocumentCatalog catalog, IBlobStore blobs, DataDirectory data, OcrEngineSelection engines) : TaskActivity<AssembleWork, string>
+public sealed class AssembleArchive(DocumentCatalog catalog, IBlobStore blobs, DataDirectory data, OcrEngineSelection engines, ExtractionOptions extraction)
+    : TaskActivity<AssembleWork, string>
 {
     /// <summary>The registered name.</summary>
     public const string Name = "digitise-assemble";
@@ -54,7 +57,8 @@ public sealed class AssembleArchive(DocumentCatalog catalog, IBlobStore blobs, D
         }
         var archiveSha256 = (await blobs.PutFileAsync(scratch.File("archive.pdf"), ct)).Sha256;
 
-        var review = ReviewReason(text, pages);
+        var fields = DocumentFields.Parse(document.FieldsJson);
+        var review = ReviewReason(text, pages, fields?.DoubtfulKeyFields(extraction.ReviewThreshold) ?? DocumentFields.KeyFields);
         var status = review is null ? DocumentStatus.Digitised : DocumentStatus.NeedsReview;
         var engine = work.Pages.Any(p => p.TextLayerSha256 is not null) ? engines.For(document.Secrecy).Name : "text-layer";
         var engineMs = work.Pages.Sum(p => p.EngineMilliseconds);
@@ -66,17 +70,17 @@ public sealed class AssembleArchive(DocumentCatalog catalog, IBlobStore blobs, D
             new AuditEntry(status == DocumentStatus.Digitised ? "digitised" : "needs-review", AuditEntry.System,
                 $"{work.Pages.Count} pages, {pages.Sum(p => p.Words.Count)} words, engine {engine} {engineMs} ms, archive {(archive.PdfA ? "PDF/A-2b" : "PDF")} sha256 {archiveSha256}" +
                 (review is null ? "" : $"; review: {review}")),
-            DocumentSearchText.IndexContent(document.FileName, [], text), ct);
+            DocumentSearchText.IndexContent(document.FileName, fields?.AllValues() ?? [], text), ct);
         return status.ToString();
     }
 
-    private static string? ReviewReason(string text, IReadOnlyList<OcrPage> pages)
+    private static string? ReviewReason(string text, IReadOnlyList<OcrPage> pages, IReadOnlyList<string> doubtfulKeyFields)
     {
         if (text.Count(char.IsLetter) < MinimumLetters) return "No readable text was found. Check that the scan is legible and the right way up, then type or correct the text.";
-        var words = pages.SelectMany(p => p.Words).ToList();
-        var mean = words.Average(w => w.Confidence);
-        return mean < ReviewConfidence
-            ? $"The text was read with low confidence ({mean:P0}). Check it against the scan."
+        var mean = pages.SelectMany(p => p.Words).Average(w => w.Confidence);
+        if (mean < ReviewConfidence) return $"The text was read with low confidence ({mean:P0}). Check it against the scan.";
+        return doubtfulKeyFields.Count > 0
+            ? $"Check these fields against the scan: {string.Join(", ", doubtfulKeyFields)}."
             : null;
     }
 }

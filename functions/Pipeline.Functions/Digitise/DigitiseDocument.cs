@@ -1,13 +1,15 @@
 using Pipeline.Durable;
 using Pipeline.Durable.Storage;
 using Pipeline.Functions.Documents;
+using Pipeline.Functions.Extraction;
 
 namespace Pipeline.Functions.Digitise;
 
 /// <summary>
 /// <c>DigitiseDocument</c>: from a stored original to archive PDF, text and per-page words.
 /// Prepare (wrap images in a PDF, plan each page's resolution, enforce limits) → read every page in parallel
-/// (OCR, or the PDF's own text layer) → assemble the archive PDF and the text → record the outcome.
+/// (OCR, or the PDF's own text layer) → extract the official-document fields (raising a printed secrecy level) →
+/// assemble the archive PDF and the text → record the outcome.
 /// Progress (pages done / total) is the custom status. A page that still fails after its retries fails the
 /// document with the reason; a file that cannot be digitised ends Rejected with a reason a clerk can act on.
 /// </summary>
@@ -64,6 +66,9 @@ public sealed class DigitiseDocument : TaskOrchestrator<DigitiseInput, DigitiseR
                 context.SetCustomStatus(new DigitiseProgress("ocr", outcomes.Count, total));
             }
 
+            context.SetCustomStatus(new DigitiseProgress("extracting", total, total));
+            await context.CallActivityAsync<ExtractionOutcome>(ExtractFields.Name, input.DocumentId);
+
             context.SetCustomStatus(new DigitiseProgress("assembling", total, total));
             var status = await context.CallActivityAsync<string>(AssembleArchive.Name,
                 new AssembleWork(input.DocumentId, plan.BaseSha256!, [.. outcomes.OrderBy(o => o.Number)]));
@@ -91,7 +96,7 @@ public sealed record DigitiseInput(string DocumentId);
 public sealed record DigitiseResult(string Status, DocumentError? Error);
 
 /// <summary>The custom status of <see cref="DigitiseDocument"/>: what a progress bar shows.</summary>
-/// <param name="Stage"><c>preparing</c>, <c>ocr</c>, <c>assembling</c>, <c>done</c>, <c>rejected</c> or <c>failed</c>.</param>
+/// <param name="Stage"><c>preparing</c>, <c>ocr</c>, <c>extracting</c>, <c>assembling</c>, <c>done</c>, <c>rejected</c> or <c>failed</c>.</param>
 /// <param name="PagesDone">Pages read so far.</param>
 /// <param name="PagesTotal">Pages in the document (0 until known).</param>
 public sealed record DigitiseProgress(string Stage, int PagesDone, int PagesTotal)

@@ -1,4 +1,6 @@
+using Pipeline.Functions.Archive;
 using Pipeline.Functions.Documents;
+using Pipeline.Functions.Extraction;
 using Pipeline.Functions.Hosting;
 using Pipeline.Functions.Intake;
 using Pipeline.Functions.Storage;
@@ -17,8 +19,10 @@ public static class DigitiseFeature
         services.AddSingleton(sp => new CatalogDatabase(Path.Combine(sp.GetRequiredService<DataDirectory>().Path, "documents.db")));
         services.AddSingleton<AuditLog>();
         services.AddSingleton<DocumentCatalog>();
+        services.AddSingleton<DossierCatalog>();
         services.AddSingleton<IBlobStore>(sp => new LocalFileBlobStore(Path.Combine(sp.GetRequiredService<DataDirectory>().Path, "blobs")));
         services.AddSingleton(sp => sp.GetRequiredService<PipelineHostOptions>().Digitise);
+        services.AddSingleton(sp => sp.GetRequiredService<PipelineHostOptions>().Extraction);
         services.AddSingleton<IOcrEngine>(sp => new TesseractOcrEngine(maxParallel: sp.GetRequiredService<DigitiseOptions>().EffectiveParallelPages));
         services.AddSingleton(sp => new OcrEngineSelection(sp.GetServices<IOcrEngine>()));
         services.AddSingleton<PageSlots>();
@@ -27,6 +31,7 @@ public static class DigitiseFeature
             .AddOrchestrator<DigitiseDocument>()
             .AddActivity<PrepareDocument>()
             .AddActivity<ReadPage>()
+            .AddActivity<ExtractFields>()
             .AddActivity<AssembleArchive>()
             .AddActivity<RecordFailure>());
         return services;
@@ -37,6 +42,9 @@ public static class DigitiseFeature
     {
         app.MapIntakeApi();
         app.MapDocumentsApi();
+        app.MapPageImageApi();
+        app.MapFieldReviewApi();
+        app.MapArchiveApi();
         return app;
     }
 }

@@ -26,7 +26,9 @@ public interface IOcrEngine
 /// engine how large the letters are.</param>
 /// <param name="Languages">Tesseract language codes joined by '+', e.g. "vie+eng".</param>
 /// <param name="TextLayerPdfPath">Where to write the invisible-text PDF of the page, or null for words only.</param>
-public sealed record OcrRequest(string ImagePath, int Dpi, string Languages, string? TextLayerPdfPath);
+/// <param name="SingleBlock">Read the image as one block of text, without page layout analysis: for a region cut
+/// out of a page (a signature block under a stamp) that layout analysis took for a picture.</param>
+public sealed record OcrRequest(string ImagePath, int Dpi, string Languages, string? TextLayerPdfPath, bool SingleBlock = false);
 
 /// <summary>What OCR read on one page: the words with their boxes (pixels of the page image) and the text.</summary>
 /// <param name="Width">Image width in pixels.</param>

@@ -112,12 +112,15 @@ public static partial class Poppler
     /// works in grey anyway; the file is large (≈4 MB), so delete it after OCR.
     /// </summary>
     /// <exception cref="UnreadablePdfException">poppler could not render the page.</exception>
-    public static async Task<string> RenderPageForOcrAsync(string pdf, int page, int dpi, string directory, CancellationToken ct = default)
+    public static async Task<string> RenderPageForOcrAsync(string pdf, int page, int dpi, string directory, CancellationToken ct = default,
+        PixelRegion? region = null)
     {
         var p = page.ToString(CultureInfo.InvariantCulture);
-        var prefix = Path.Combine(directory, $"ocr-page-{p}");
+        var prefix = Path.Combine(directory, region is null ? $"ocr-page-{p}" : $"ocr-page-{p}-region");
+        string I(int v) => v.ToString(CultureInfo.InvariantCulture);
+        string[] crop = region is { } r ? ["-x", I(r.Left), "-y", I(r.Top), "-W", I(r.Width), "-H", I(r.Height)] : [];
         var result = await ExternalTool.RunAsync("pdftoppm",
-            ["-r", dpi.ToString(CultureInfo.InvariantCulture), "-f", p, "-l", p, "-gray", "-singlefile", pdf, prefix], ct);
+            ["-r", dpi.ToString(CultureInfo.InvariantCulture), "-f", p, "-l", p, .. crop, "-gray", "-singlefile", pdf, prefix], ct);
         if (result.ExitCode != 0 || !File.Exists(prefix + ".pgm"))
             throw new UnreadablePdfException($"Page {page} of the PDF cannot be rendered: {result.Errors.Trim()}", encrypted: false);
         return prefix + ".pgm";
@@ -262,6 +265,9 @@ public sealed record PdfAnalysis(int Pages, bool Encrypted, IReadOnlyList<PdfPag
 /// <param name="LargestImagePixels">Width × height of the page's largest image (0 without images): what decoding it would cost.</param>
 /// <param name="HasText">True when the page already has a text layer (at least 10 letters of extractable text).</param>
 public sealed record PdfPageInfo(int Number, double WidthPt, double HeightPt, int? NativeDpi, long LargestImagePixels, bool HasText);
+
+/// <summary>A rectangle of a page rendering, in pixels from its top left corner.</summary>
+public sealed record PixelRegion(int Left, int Top, int Width, int Height);
 
 /// <summary>What pdfinfo says of a PDF.</summary>
 /// <param name="Pages">Number of pages.</param>

@@ -45,6 +45,12 @@ public sealed class ReadPage(DocumentCatalog catalog, IBlobStore blobs, DataDire
             var layer = scratch.File("layer.pdf");
             var clock = Stopwatch.StartNew();
             page = await engine.RecognizeAsync(new OcrRequest(image, work.Page.Dpi, work.Languages, layer), ct);
+            if (SignatureBlockPass.RegionToReread(page) is { } region)
+            {
+                var cut = await Poppler.RenderPageForOcrAsync(basePdf.Path, work.Page.Number, work.Page.Dpi, scratch.Path, ct, region);
+                var again = await engine.RecognizeAsync(new OcrRequest(cut, work.Page.Dpi, work.Languages, null, SingleBlock: true), ct);
+                page = SignatureBlockPass.Merge(page, again, region);
+            }
             engineMs = clock.ElapsedMilliseconds;
             if (File.Exists(layer)) layerSha256 = (await blobs.PutFileAsync(layer, ct)).Sha256;
         }

@@ -51,7 +51,8 @@ public sealed partial class TesseractOcrEngine : IOcrEngine
         {
             if (request.TextLayerPdfPath is null)
             {
-                var result = await RunAsync([request.ImagePath, "stdout", "--dpi", dpi, "-l", request.Languages, "tsv"], ct);
+                string[] layout = request.SingleBlock ? ["--psm", "6"] : [];
+                var result = await RunAsync([request.ImagePath, "stdout", "--dpi", dpi, .. layout, "-l", request.Languages, "tsv"], ct);
                 return TesseractTsv.Parse(result.Output);
             }
 

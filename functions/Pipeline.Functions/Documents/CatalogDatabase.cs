@@ -68,11 +68,13 @@ public sealed class CatalogDatabase
             fields TEXT,
             doc_type TEXT,
             doc_date TEXT,
+            registry_key TEXT,
             created_time TEXT NOT NULL,
             last_updated_time TEXT NOT NULL);
         CREATE INDEX IF NOT EXISTS documents_by_content ON documents(office, sha256);
         CREATE INDEX IF NOT EXISTS documents_by_office ON documents(office, created_time DESC);
         CREATE INDEX IF NOT EXISTS documents_by_status ON documents(status);
+        CREATE INDEX IF NOT EXISTS documents_by_registry_key ON documents(office, registry_key);
 
         CREATE TABLE IF NOT EXISTS pages (
             document_id TEXT NOT NULL REFERENCES documents(id),
@@ -100,6 +102,16 @@ public sealed class CatalogDatabase
             response TEXT NOT NULL,
             created_time TEXT NOT NULL,
             PRIMARY KEY (office, key));
+
+        CREATE TABLE IF NOT EXISTS dossiers (
+            office TEXT NOT NULL,
+            id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            retention TEXT,
+            access TEXT,
+            creator TEXT NOT NULL,
+            created_time TEXT NOT NULL,
+            PRIMARY KEY (office, id));
 
         CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(document_id UNINDEXED, content, tokenize = 'unicode61');
         """;

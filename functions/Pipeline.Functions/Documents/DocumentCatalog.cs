@@ -10,7 +10,8 @@ namespace Pipeline.Functions.Documents;
 public sealed class DocumentCatalog(CatalogDatabase database, AuditLog audit, TimeProvider clock)
 {
     private const string Columns = "id, office, dossier, file_name, sha256, content_type, size_bytes, status, error_code, error_message, review_reason, " +
-        "pages, secrecy, languages, instance_id, base_sha256, archive_sha256, text_sha256, pdfa, engine, engine_ms, fields, created_time, last_updated_time";
+        "pages, secrecy, languages, instance_id, base_sha256, archive_sha256, text_sha256, pdfa, engine, engine_ms, fields, created_time, last_updated_time, " +
+        "doc_type, doc_date, registry_key";
 
     /// <summary>The audit log the catalog writes to.</summary>
     public AuditLog Audit => audit;
@@ -59,6 +60,21 @@ public sealed class DocumentCatalog(CatalogDatabase database, AuditLog audit, Ti
         command.Parameters.AddWithValue("$sha", sha256);
         await using var reader = await command.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? Read(reader) : null;
+    }
+
+    /// <summary>Other documents of <paramref name="office"/> with the same registry key (number + symbol + issuing body).</summary>
+    public async Task<IReadOnlyList<string>> FindSameRegistryKeyAsync(string office, string registryKey, string exceptId, CancellationToken ct = default)
+    {
+        await using var connection = database.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id FROM documents WHERE office = $office AND registry_key = $key AND id <> $id ORDER BY created_time";
+        command.Parameters.AddWithValue("$office", office);
+        command.Parameters.AddWithValue("$key", registryKey);
+        command.Parameters.AddWithValue("$id", exceptId);
+        var ids = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) ids.Add(reader.GetString(0));
+        return ids;
     }
 
     /// <summary>Documents still <see cref="DocumentStatus.Received"/> (their digitisation may not have been scheduled).</summary>
@@ -186,6 +202,7 @@ public sealed class DocumentCatalog(CatalogDatabase database, AuditLog audit, Ti
         using var command = connection.CreateCommand();
         if (query.Office is not null) { where.Add("office = $office"); command.Parameters.AddWithValue("$office", query.Office); }
         if (query.Status is { } status) { where.Add("status = $status"); command.Parameters.AddWithValue("$status", status.ToString()); }
+        if (query.Dossier is not null) { where.Add("dossier = $dossier"); command.Parameters.AddWithValue("$dossier", query.Dossier); }
         if (query.Type is not null) { where.Add("doc_type = $type COLLATE NOCASE"); command.Parameters.AddWithValue("$type", query.Type); }
         // The issued date once extracted, else the upload day: what a clerk means by "documents of March".
         if (query.From is { } from) { where.Add("coalesce(doc_date, substr(created_time, 1, 10)) >= $from"); command.Parameters.AddWithValue("$from", from.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)); }
@@ -240,6 +257,9 @@ public sealed class DocumentCatalog(CatalogDatabase database, AuditLog audit, Ti
         p.AddWithValue("$fields", N(d.FieldsJson));
         p.AddWithValue("$created_time", AuditLog.Iso(d.CreatedTime));
         p.AddWithValue("$last_updated_time", AuditLog.Iso(d.LastUpdatedTime));
+        p.AddWithValue("$doc_type", N(d.DocType));
+        p.AddWithValue("$doc_date", N(d.IssuedDate));
+        p.AddWithValue("$registry_key", N(d.RegistryKey));
     }
 
     private static DocumentRecord Read(SqliteDataReader r)
@@ -271,6 +291,9 @@ public sealed class DocumentCatalog(CatalogDatabase database, AuditLog audit, Ti
             FieldsJson = S(21),
             CreatedTime = ParseTime(r.GetString(22)),
             LastUpdatedTime = ParseTime(r.GetString(23)),
+            DocType = S(24),
+            IssuedDate = S(25),
+            RegistryKey = S(26),
         };
     }
 

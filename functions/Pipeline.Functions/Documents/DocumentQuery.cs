@@ -9,4 +9,8 @@ namespace Pipeline.Functions.Documents;
 /// <param name="To">Issued (else uploaded) on or before this day.</param>
 /// <param name="Page">Page number, from 1.</param>
 /// <param name="PageSize">Documents per page.</param>
-public sealed record DocumentQuery(string? Text, string? Office, DocumentStatus? Status, string? Type, DateOnly? From, DateOnly? To, int Page, int PageSize);
+public sealed record DocumentQuery(string? Text, string? Office, DocumentStatus? Status, string? Type, DateOnly? From, DateOnly? To, int Page, int PageSize)
+{
+    /// <summary>Only documents filed in this dossier.</summary>
+    public string? Dossier { get; init; }
+}

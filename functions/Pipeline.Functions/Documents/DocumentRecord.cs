@@ -45,6 +45,12 @@ public sealed record DocumentRecord
     public long? EngineMilliseconds { get; init; }
     /// <summary>Extracted fields as JSON (the extraction feature owns the shape); null until extracted.</summary>
     public string? FieldsJson { get; init; }
+    /// <summary>The type name from the fields (for search filters), or null.</summary>
+    public string? DocType { get; init; }
+    /// <summary>The issued date from the fields, yyyy-MM-dd, or null.</summary>
+    public string? IssuedDate { get; init; }
+    /// <summary>Number + symbol + issuing body, folded (the registry's duplicate key), or null.</summary>
+    public string? RegistryKey { get; init; }
     /// <summary>When it was uploaded (UTC).</summary>
     public required DateTime CreatedTime { get; init; }
     /// <summary>When it last changed (UTC).</summary>

@@ -4,7 +4,10 @@ using Pipeline.Functions.Durable;
 
 namespace Pipeline.Functions.Documents;
 
-/// <summary>A document as <c>GET /api/documents/{id}</c> serves it (API.md "Documents").</summary>
+/// <summary>
+/// A document as <c>GET /api/documents/{id}</c> serves it (API.md "Documents"). <c>Duplicates</c> lists the other
+/// documents of the office with the same number, symbol and issuing body (the registry's duplicate warning).
+/// </summary>
 public sealed record DocumentResponse(
     string Id,
     string Office,
@@ -20,6 +23,7 @@ public sealed record DocumentResponse(
     string Secrecy,
     string Languages,
     JsonObject Fields,
+    IReadOnlyList<string> Duplicates,
     string InstanceId,
     string StatusQueryGetUri,
     DigitisationSummary? Digitisation,
@@ -32,11 +36,11 @@ public sealed record DocumentResponse(
         ["issuer", "code", "number", "symbol", "type", "summary", "place", "date", "signerAuthority", "signerTitle", "signer", "recipients", "secrecy", "urgency"];
 
     /// <summary>The response for <paramref name="d"/>, with absolute links based on <paramref name="request"/>.</summary>
-    public static DocumentResponse From(DocumentRecord d, HttpRequest request)
+    public static DocumentResponse From(DocumentRecord d, HttpRequest request, IReadOnlyList<string>? duplicates = null)
     {
         var self = $"{request.Scheme}://{request.Host}{request.PathBase}/api/documents/{Uri.EscapeDataString(d.Id)}";
         return new DocumentResponse(d.Id, d.Office, d.Dossier, d.FileName, d.Sha256, d.ContentType, d.SizeBytes, d.Status.ToString(), d.Error,
-            d.ReviewReason, d.Pages, d.Secrecy.ToApiName(), d.Languages, FieldsOf(d.FieldsJson), d.InstanceId,
+            d.ReviewReason, d.Pages, d.Secrecy.ToApiName(), d.Languages, FieldsOf(d.FieldsJson), duplicates ?? [], d.InstanceId,
             DurableManagementApi.InstanceUri(request, d.InstanceId),
             d.Engine is null ? null : new DigitisationSummary(d.Engine, d.Languages, d.EngineMilliseconds ?? 0, d.PdfA ?? false),
             d.CreatedTime, d.LastUpdatedTime,

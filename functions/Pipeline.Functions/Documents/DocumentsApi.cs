@@ -54,8 +54,15 @@ public static class DocumentsApi
 
     private static async Task<Results<Ok<DocumentResponse>, ProblemHttpResult>> GetDocument(string id, HttpRequest request, [AsParameters] Services services, CancellationToken ct)
         => await services.Catalog.GetAsync(id, ct) is { } document
-            ? TypedResults.Ok(DocumentResponse.From(document, request))
+            ? TypedResults.Ok(await ResponseAsync(document, request, services.Catalog, ct))
             : NotFound(id);
+
+    /// <summary>The document as served, with its registry duplicates.</summary>
+    public static async Task<DocumentResponse> ResponseAsync(DocumentRecord document, HttpRequest request, DocumentCatalog catalog, CancellationToken ct)
+    {
+        var duplicates = document.RegistryKey is null ? [] : await catalog.FindSameRegistryKeyAsync(document.Office, document.RegistryKey, document.Id, ct);
+        return DocumentResponse.From(document, request, duplicates);
+    }
 
     private static async Task<Results<Ok<IReadOnlyList<StoredAuditEntry>>, ProblemHttpResult>> GetAudit(string id, [AsParameters] Services services, CancellationToken ct)
         => await services.Catalog.GetAsync(id, ct) is null
@@ -114,7 +121,8 @@ public static class DocumentsApi
         return TypedResults.Ok(new DocumentListResponse([.. documents.Select(DocumentSummary.From)], page, pageSize, total, next));
     }
 
-    private static ProblemHttpResult NotFound(string id) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
+    /// <summary>404: no such document.</summary>
+    public static ProblemHttpResult NotFound(string id) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
         title: $"No document '{id}'", detail: "Check the document id; search with GET /api/documents?q=…");
 
     private static bool TryDate(string? value, out DateOnly? date)

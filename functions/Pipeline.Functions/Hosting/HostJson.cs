@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pipeline.Functions.Digitise;
+using Pipeline.Functions.Extraction;
 using Pipeline.Functions.Intake;
 
 namespace Pipeline.Functions.Hosting;
@@ -60,6 +61,11 @@ public static class HostJson
 
         var intake = root.GetSection("pipeline:intake");
         var digitise = root.GetSection("pipeline:digitise");
+        var extraction = root.GetSection("pipeline:extraction");
+        var threshold = NullIfEmpty(extraction["reviewThreshold"]);
+        double reviewThreshold = new ExtractionOptions().ReviewThreshold;
+        if (threshold is not null && (!double.TryParse(threshold, NumberStyles.Float, CultureInfo.InvariantCulture, out reviewThreshold) || reviewThreshold is < 0 or > 1))
+            throw Invalid(extraction, "reviewThreshold", threshold, "a number from 0 to 1");
         var intakeDefaults = new IntakeLimits();
         var digitiseDefaults = new DigitiseOptions();
         var languages = NullIfEmpty(digitise["languages"]);
@@ -83,6 +89,7 @@ public static class HostJson
                 MaxParallelPages = ReadCount(digitise, "maxParallelPages") ?? digitiseDefaults.MaxParallelPages,
                 PageAttempts = ReadPositiveInt(digitise, "pageAttempts") ?? digitiseDefaults.PageAttempts,
             },
+            Extraction = new ExtractionOptions { ReviewThreshold = reviewThreshold },
             DurableTask = new DurableTaskHostOptions
             {
                 HubName = NullIfEmpty(durable["hubName"]) ?? defaults.HubName,

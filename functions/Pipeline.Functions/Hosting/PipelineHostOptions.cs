@@ -1,5 +1,6 @@
 using Pipeline.Durable;
 using Pipeline.Functions.Digitise;
+using Pipeline.Functions.Extraction;
 using Pipeline.Functions.Intake;
 
 namespace Pipeline.Functions.Hosting;
@@ -27,6 +28,9 @@ public sealed record PipelineHostOptions
 
     /// <summary><c>pipeline.digitise</c>: OCR languages and page concurrency.</summary>
     public DigitiseOptions Digitise { get; init; } = new();
+
+    /// <summary><c>pipeline.extraction</c>: the review threshold of extracted fields.</summary>
+    public ExtractionOptions Extraction { get; init; } = new();
 
     /// <summary>The engine's worker options: concurrency, leases, polling, default retry and the function timeout.</summary>
     public DurableTaskWorkerOptions ToWorkerOptions() => new()

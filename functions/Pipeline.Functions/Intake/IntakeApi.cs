@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Net.Http.Headers;
 using Pipeline.Durable;
 using Pipeline.Durable.Storage;
+using Pipeline.Functions.Archive;
 using Pipeline.Functions.Digitise;
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Durable;
@@ -42,7 +43,7 @@ public static partial class IntakeApi
     }
 
     /// <summary>Services the upload needs.</summary>
-    public sealed record Services(DocumentCatalog Catalog, IBlobStore Blobs, DurableTaskClient Client, PipelineHostOptions Options, ILogger<UploadResponse> Log);
+    public sealed record Services(DocumentCatalog Catalog, DossierCatalog Dossiers, IBlobStore Blobs, DurableTaskClient Client, PipelineHostOptions Options);
 
     private static async Task<Results<JsonHttpResult<UploadResponse>, ContentHttpResult, ProblemHttpResult>> Upload(
         HttpRequest request, [AsParameters] Services services, CancellationToken ct)
@@ -105,6 +106,7 @@ public static partial class IntakeApi
         if (!OcrLanguages.IsValid(languages))
             return Problem(StatusCodes.Status400BadRequest, $"\"{languages}\" is not a language list", "Use Tesseract language codes joined by '+', e.g. vie+eng or vie.");
         var dossier = form.GetValueOrDefault("dossier") is { Length: > 0 } d ? d : null;
+        if (dossier is { Length: > 64 }) return Problem(StatusCodes.Status400BadRequest, "The dossier id is too long", "Dossier ids have at most 64 characters.");
 
         if (idempotencyKey.Length > 0 && await services.Catalog.GetIdempotentResponseAsync(office, idempotencyKey, ct) is { } answered)
             return Answer(answered);
@@ -144,6 +146,9 @@ public static partial class IntakeApi
                 $"{fileName}: {blob.SizeBytes} bytes, {inspection.Format.ContentType()}, sha256 {blob.Sha256}, secrecy {secrecy.ToApiName()}")));
             entries.Add(new UploadedDocument(id, document.InstanceId, DurableManagementApi.InstanceUri(request, document.InstanceId), null));
         }
+
+        // Filing into a dossier that does not exist yet opens it, titled by its id until someone names it.
+        if (dossier is not null && created.Count > 0) await services.Dossiers.CreateAsync(office, dossier, dossier, null, null, actor, ct);
 
         // Recorded first, then scheduled: a crash in between leaves documents Received, which startup schedules (IntakeRecovery).
         await services.Catalog.InsertAsync(created, ct);

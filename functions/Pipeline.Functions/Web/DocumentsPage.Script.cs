@@ -330,6 +330,15 @@ internal static partial class DocumentsPage
         actionButton('PDF lưu trữ', 'archive', () => openBlob(links.archive || base + '/archive', doc, 'archive.pdf')));
     }
     box.append(actionButton('Bản gốc', 'original', () => openBlob(links.original || base + '/original', doc, doc.fileName || 'original')));
+    if (!NO_TEXT.has(doc.status)) {
+      // A plain link: the review page takes the key from this tab's sessionStorage (or asks for it).
+      const review = el('a', 'review-link', 'Kiểm tra ');
+      review.href = '/review/' + encodeURIComponent(doc.id);
+      review.dataset.action = 'review';
+      review.append(el('span', 'en', 'Review'));
+      review.lastChild.lang = 'en';
+      box.append(review);
+    }
     entry.cells.actions.replaceChildren(box);
   }
 

@@ -5,16 +5,20 @@ namespace Pipeline.Functions.Web;
 
 /// <summary>
 /// The clerk's page: <c>GET /</c> (upload scans, watch their digitisation, read the text) with its script
-/// <c>/app.js</c> and styles <c>/app.css</c>. Loading them needs no key — they hold no data; the script sends
+/// <c>/app.js</c> and styles <c>/app.css</c>, and the review page <c>GET /review/{id}</c> (the page image beside the
+/// fields, corrections saved) with <c>/review.js</c> and <c>/review.css</c>. Loading them needs no key — they hold no data; the script sends
 /// the key the clerk pastes with every API call. Every response carries a Content-Security-Policy that only
 /// lets the page run its own script file and talk to its own origin, so data shown on the page can never
 /// run as code.
 /// </summary>
 public static class WebPages
 {
-    /// <summary>The page's Content-Security-Policy. <c>object-src blob:</c> lets a fetched archive PDF open in the browser's viewer.</summary>
+    /// <summary>
+    /// The pages' Content-Security-Policy. <c>object-src blob:</c> lets a fetched archive PDF open in the browser's viewer;
+    /// <c>img-src blob:</c> lets the review page show a page image it fetched with the key.
+    /// </summary>
     public const string ContentSecurityPolicy =
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
         "object-src 'self' blob:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     // HEAD too, for uptime probes and link checkers (Kestrel sends no body for HEAD).
@@ -23,8 +27,11 @@ public static class WebPages
     private static readonly StaticText Page = new(DocumentsPage.Html, "text/html; charset=utf-8");
     private static readonly StaticText Script = new(DocumentsPage.Script, "text/javascript; charset=utf-8");
     private static readonly StaticText Styles = new(DocumentsPage.Styles, "text/css; charset=utf-8");
+    private static readonly StaticText ReviewHtml = new(ReviewPage.Html, "text/html; charset=utf-8");
+    private static readonly StaticText ReviewScript = new(ReviewPage.Script, "text/javascript; charset=utf-8");
+    private static readonly StaticText ReviewStyles = new(ReviewPage.Styles, "text/css; charset=utf-8");
 
-    /// <summary>Maps <c>/</c>, <c>/app.js</c> and <c>/app.css</c>.</summary>
+    /// <summary>Maps <c>/</c>, <c>/app.js</c>, <c>/app.css</c>, <c>/review/{id}</c>, <c>/review.js</c> and <c>/review.css</c>.</summary>
     public static IEndpointRouteBuilder MapWebPages(this IEndpointRouteBuilder app)
     {
         app.MapMethods("/", GetOrHead, (HttpContext context) => Serve(context, Page))
@@ -34,6 +41,14 @@ public static class WebPages
             .ExcludeFromDescription();
         app.MapMethods("/app.js", GetOrHead, (HttpContext context) => Serve(context, Script)).ExcludeFromDescription();
         app.MapMethods("/app.css", GetOrHead, (HttpContext context) => Serve(context, Styles)).ExcludeFromDescription();
+        // The same markup for every document: the script reads the id from the address and fetches the rest with the key.
+        app.MapMethods("/review/{id}", GetOrHead, (HttpContext context) => Serve(context, ReviewHtml))
+            .WithTags("Web")
+            .WithName("GetReviewPage")
+            .WithSummary("The review page: the page image beside the fields, low-confidence fields highlighted, corrections saved.")
+            .ExcludeFromDescription();
+        app.MapMethods("/review.js", GetOrHead, (HttpContext context) => Serve(context, ReviewScript)).ExcludeFromDescription();
+        app.MapMethods("/review.css", GetOrHead, (HttpContext context) => Serve(context, ReviewStyles)).ExcludeFromDescription();
         return app;
     }
 

@@ -65,7 +65,7 @@ public sealed class DigitiseTests(PipelineAppFixture fixture) : IClassFixture<Pi
         // Audit trail: each state change, in order, and the reads of its content.
         using var auditResponse = await Client.GetAsync($"/api/documents/{id}/audit");
         var actions = JsonDocument.Parse(await auditResponse.Content.ReadAsStringAsync()).RootElement.EnumerateArray().Select(e => e.GetProperty("action").GetString()).ToList();
-        Assert.Equal(["uploaded", "digitising", "pages-planned", "digitised"], actions.Where(a => !a!.StartsWith("opened-")));
+        Assert.Equal(["uploaded", "digitising", "pages-planned", "secrecy-raised", "fields-extracted", "digitised"], actions.Where(a => !a!.StartsWith("opened-")));
         Assert.Contains("opened-text", actions);
         Assert.Contains("opened-archive", actions);
     }
@@ -84,7 +84,9 @@ public sealed class DigitiseTests(PipelineAppFixture fixture) : IClassFixture<Pi
             var entry = (await Client.UploadAcceptedAsync(null, tiff))[0];
             var document = await Client.WaitForDocumentAsync(entry.GetProperty("documentId").GetString()!, Timeout);
 
-            Assert.Equal("Digitised", document.GetProperty("status").GetString());
+            // Not an official document: no number, date, type or issuer to read, so a person checks it.
+            Assert.Equal("NeedsReview", document.GetProperty("status").GetString());
+            Assert.Contains("code", document.GetProperty("reviewReason").GetString());
             Assert.Equal("image/tiff", document.GetProperty("contentType").GetString());
             Assert.Equal(2, document.GetProperty("pages").GetInt32());
             var text = await Client.GetStringAsync(document.GetProperty("links").GetProperty("text").GetString());

@@ -102,7 +102,8 @@ public sealed class DocumentsPageTests(PipelineAppFixture app, ChromiumFixture c
         await Expect(row).ToHaveAttributeAsync("data-status", new Regex("^(Digitised|NeedsReview)$"),
             new() { Timeout = (float)DigitiseTimeout.TotalMilliseconds });
         await Expect(row.Locator("progress")).ToHaveCountAsync(0);
-        await Expect(row).ToContainTextAsync("Mật");
+        // Declared Mật at upload; the scan carries a TỐI MẬT stamp, which raises it (never lowers).
+        await Expect(row).ToContainTextAsync("Tối mật");
         Assert.True(Volatile.Read(ref polls) > 0, "The page never asked the orchestration for its progress.");
 
         // Nothing is in progress any more: the page stops polling.
