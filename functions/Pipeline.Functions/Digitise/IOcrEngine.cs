@@ -35,7 +35,27 @@ public sealed record OcrRequest(string ImagePath, int Dpi, string Languages, str
 /// <param name="Height">Image height in pixels.</param>
 /// <param name="Words">Words in reading order.</param>
 /// <param name="Text">The page text: lines separated by \n, paragraphs by an empty line; NFC, Vietnamese letters repaired.</param>
-public sealed record OcrPage(int Width, int Height, IReadOnlyList<OcrWord> Words, string Text);
+public sealed record OcrPage(int Width, int Height, IReadOnlyList<OcrWord> Words, string Text)
+{
+    /// <summary>The page text of <paramref name="words"/> in reading order: words by spaces, lines by \n, blocks and paragraphs by an empty line.</summary>
+    public static string TextOf(IReadOnlyList<OcrWord> words)
+    {
+        var text = new System.Text.StringBuilder();
+        OcrWord? previous = null;
+        foreach (var word in words)
+        {
+            if (previous is not null)
+            {
+                if (word.Block != previous.Block || word.Paragraph != previous.Paragraph) text.Append("\n\n");
+                else if (word.Line != previous.Line) text.Append('\n');
+                else text.Append(' ');
+            }
+            text.Append(word.Text);
+            previous = word;
+        }
+        return text.ToString();
+    }
+}
 
 /// <summary>One recognised word.</summary>
 /// <param name="Text">The word (NFC, Vietnamese letters repaired).</param>

@@ -186,28 +186,9 @@ public static partial class Poppler
             }
         }
         return new OcrPage(Pixels(Number((string?)page.Attribute("width") ?? "0"), scale),
-            Pixels(Number((string?)page.Attribute("height") ?? "0"), scale), words, TextOf(words));
+            Pixels(Number((string?)page.Attribute("height") ?? "0"), scale), words, OcrPage.TextOf(words));
     }
 
-    // The same text shape TesseractTsv gives OCR pages (its builder is private to it): words by spaces, lines by
-    // \n, blocks and paragraphs by an empty line.
-    private static string TextOf(IReadOnlyList<OcrWord> words)
-    {
-        var text = new StringBuilder();
-        OcrWord? previous = null;
-        foreach (var word in words)
-        {
-            if (previous is not null)
-            {
-                if (word.Block != previous.Block || word.Paragraph != previous.Paragraph) text.Append("\n\n");
-                else if (word.Line != previous.Line) text.Append('\n');
-                else text.Append(' ');
-            }
-            text.Append(word.Text);
-            previous = word;
-        }
-        return text.ToString();
-    }
 
     /// <summary>Fewer letters than this is stray marks (a page number, a scanner's stamp), not a text layer worth keeping.</summary>
     private const int MinTextLayerLetters = 10;

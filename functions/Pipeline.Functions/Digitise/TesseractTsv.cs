@@ -27,26 +27,9 @@ public static class TesseractTsv
             var confidence = double.TryParse(f[10], NumberStyles.Float, CultureInfo.InvariantCulture, out var c) ? Math.Clamp(c / 100.0, 0, 1) : 0;
             words.Add(new OcrWord(text, Int(f[6]), Int(f[7]), Int(f[8]), Int(f[9]), confidence, Int(f[2]), Int(f[3]), Int(f[4])));
         }
-        return new OcrPage(width, height, words, TextOf(words));
+        return new OcrPage(width, height, words, OcrPage.TextOf(words));
     }
 
-    private static string TextOf(IReadOnlyList<OcrWord> words)
-    {
-        var text = new StringBuilder();
-        OcrWord? previous = null;
-        foreach (var word in words)
-        {
-            if (previous is not null)
-            {
-                if (word.Block != previous.Block || word.Paragraph != previous.Paragraph) text.Append("\n\n");
-                else if (word.Line != previous.Line) text.Append('\n');
-                else text.Append(' ');
-            }
-            text.Append(word.Text);
-            previous = word;
-        }
-        return text.ToString();
-    }
 
     private static int Int(string s) => int.TryParse(s, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : 0;
 }

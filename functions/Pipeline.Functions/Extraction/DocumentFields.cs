@@ -96,7 +96,7 @@ public sealed class DocumentFields
     }
 
     /// <summary>Every value, for the search index.</summary>
-    public IEnumerable<string?> AllValues() => Names.SelectMany(n => n == "recipients" ? ListValue(n) : [Value(n)]);
+    public IEnumerable<string?> AllValues() => Names.SelectMany(n => n == "recipients" ? ListValue(n).Cast<string?>() : [Value(n)]);
 
     /// <summary>
     /// Applies a reviewer's corrections (field name → string, list of strings for recipients, or null to clear): each is

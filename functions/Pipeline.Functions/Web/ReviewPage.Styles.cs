@@ -15,7 +15,7 @@ internal static partial class ReviewPage
 .duplicates { border-left: 4px solid var(--bad); background: #fdecea; padding: 0.5rem 0.75rem; margin: 0.75rem 0 0; }
 .duplicates ul { margin: 0.25rem 0 0; padding-left: 1.25rem; }
 .duplicates a { color: var(--bad); }
-.review-layout { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1rem; align-items: start; }
+.review-layout { display: grid; grid-template-columns: minmax(0, 6fr) minmax(0, 5fr); gap: 1rem; align-items: start; }
 .review-layout > .card { margin: 0; }
 .page-panel { position: sticky; top: 0.5rem; }
 .page-nav { margin-bottom: 0.5rem; }

@@ -15,7 +15,7 @@ namespace Pipeline.Functions.Tests.Web;
 public sealed class ReviewPageTests(ReviewPageTests.ReviewedScan scan, ChromiumFixture chromium)
     : IClassFixture<ReviewPageTests.ReviewedScan>, IClassFixture<ChromiumFixture>
 {
-    private const string Summary = "về công tác văn thư, lưu trữ trong tình hình mới";
+    private const string Summary = "Về công tác văn thư và lưu trữ trong tình hình mới";
 
     [CorpusFact]
     public async Task A_reviewer_sees_the_page_beside_the_doubtful_fields_and_saving_corrections_clears_the_review()
