@@ -63,7 +63,7 @@ internal sealed class DigitiseBenchmark(DigitiseBenchmark.Settings settings)
         CharacterErrorRate.SelfCheck();
         Console.WriteLine("CER self-check passed (Levenshtein, NFC, Ð→Đ, whitespace).");
 
-        await InstallDependenciesAsync();
+        await BenchmarkCorpus.InstallDependenciesAsync("--runtime", "--bench");
         var corpus = LoadCorpus(settings.Corpus);
         Console.WriteLine($"Corpus {settings.Corpus}: {corpus.Count} documents, {corpus.Sum(d => d.TruthPages)} pages (truth.json), " +
             $"{corpus.Sum(d => CharacterErrorRate.CodePoints(CharacterErrorRate.Normalise(d.TruthText)).Length)} reference characters");
@@ -81,32 +81,8 @@ internal sealed class DigitiseBenchmark(DigitiseBenchmark.Settings settings)
 
     // ---------------------------------------------------------------- setup
 
-    private static async Task InstallDependenciesAsync()
-    {
-        var script = Path.Combine(RepoPaths.Root, "infra", "local", "install-deps.sh");
-        Console.WriteLine($"Installing what the benchmark needs: {Path.GetRelativePath(RepoPaths.Root, script)} --runtime --bench");
-        var (exit, output) = await RunToolAsync("bash", [script, "--runtime", "--bench"], RepoPaths.Root, echo: true);
-        if (exit != 0) throw new InvalidOperationException($"install-deps.sh failed with exit code {exit}:\n{output}");
-    }
-
-    public static IReadOnlyList<CorpusDocument> LoadCorpus(string dir)
-    {
-        if (!Directory.Exists(dir))
-            throw new DirectoryNotFoundException($"Corpus not found: {dir} (expected ../shared/corpus/vn-official beside the clone, or pass --corpus DIR).");
-        var docs = new List<CorpusDocument>();
-        foreach (var folder in Directory.GetDirectories(dir).Order(StringComparer.Ordinal))
-        {
-            var scan = Path.Combine(folder, "scan.pdf");
-            var truthPath = Path.Combine(folder, "truth.json");
-            if (!File.Exists(scan) || !File.Exists(truthPath)) continue;
-            var truth = JsonNode.Parse(File.ReadAllText(truthPath))!;
-            docs.Add(new CorpusDocument(Path.GetFileName(folder), scan,
-                (string?)truth["text"] ?? throw new InvalidDataException($"{truthPath} has no text"),
-                truth["pages"]?.GetValue<int>() ?? 0));
-        }
-        if (docs.Count == 0) throw new InvalidDataException($"No */scan.pdf with truth.json under {dir}.");
-        return docs;
-    }
+    public static IReadOnlyList<CorpusDocument> LoadCorpus(string dir) => [.. BenchmarkCorpus.Load(dir).Select(scan => new CorpusDocument(scan.Name, scan.ScanPath,
+        (string?)scan.Truth["text"] ?? throw new InvalidDataException($"{scan.Name}/truth.json has no text"), scan.Truth["pages"]?.GetValue<int>() ?? 0))];
 
     // ---------------------------------------------------------------- Pipeline
 
@@ -291,7 +267,7 @@ internal sealed class DigitiseBenchmark(DigitiseBenchmark.Settings settings)
     private async Task<ToolResult> RunOcrmypdfAsync(IReadOnlyList<CorpusDocument> corpus)
     {
         Console.WriteLine();
-        var (_, version) = await RunToolAsync("ocrmypdf", ["--version"], null);
+        var (_, version) = await BenchmarkCorpus.RunToolAsync("ocrmypdf", ["--version"], null);
         Console.WriteLine($"--- OCRmyPDF {version.Trim()}: one document after the other, ocrmypdf -l vie --jobs 2 --output-type pdfa --sidecar");
         var tmp = Directory.CreateTempSubdirectory("pipeline-bench-ocrmypdf-").FullName;
         try
@@ -425,27 +401,6 @@ internal sealed class DigitiseBenchmark(DigitiseBenchmark.Settings settings)
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private static async Task<(int ExitCode, string Output)> RunToolAsync(string file, IEnumerable<string> args, string? workingDirectory, bool echo = false)
-    {
-        var psi = new ProcessStartInfo(file) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        if (workingDirectory is not null) psi.WorkingDirectory = workingDirectory;
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var process = Process.Start(psi)!;
-        var output = new StringBuilder();
-        void OnLine(string? line)
-        {
-            if (line is null) return;
-            lock (output) output.AppendLine(line);
-            if (echo) Console.WriteLine($"  {line}");
-        }
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await process.WaitForExitAsync();
-        lock (output) return (process.ExitCode, output.ToString());
-    }
 
     /// <summary>CPU seconds the whole machine has spent busy (all but idle and iowait) since boot, from /proc/stat.</summary>
     private static double MachineBusyCpu()

@@ -45,7 +45,7 @@ internal sealed class ExtractionBenchmark(ExtractionBenchmark.Settings settings)
         CharacterErrorRate.SelfCheck();
         SelfCheck();
         var total = Stopwatch.StartNew();
-        await InstallDependenciesAsync();
+        await BenchmarkCorpus.InstallDependenciesAsync("--runtime");
         var corpus = LoadCorpus(settings.Corpus);
         Console.WriteLine($"Corpus {settings.Corpus}: {corpus.Count} documents; confidence threshold {settings.Threshold.ToString(CultureInfo.InvariantCulture)}");
         if (corpus.Count != 24) Console.WriteLine($"  note: the issue's corpus has 24 documents, this one {corpus.Count}.");
@@ -249,46 +249,8 @@ internal sealed class ExtractionBenchmark(ExtractionBenchmark.Settings settings)
 
     // ---------------------------------------------------------------- setup
 
-    private static async Task InstallDependenciesAsync()
-    {
-        var script = Path.Combine(RepoPaths.Root, "infra", "local", "install-deps.sh");
-        Console.WriteLine($"Installing what the app needs: {Path.GetRelativePath(RepoPaths.Root, script)} --runtime");
-        var psi = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepoPaths.Root };
-        psi.ArgumentList.Add(script);
-        psi.ArgumentList.Add("--runtime");
-        using var process = Process.Start(psi)!;
-        var output = new StringBuilder();
-        void OnLine(string? line)
-        {
-            if (line is null) return;
-            lock (output) output.AppendLine(line);
-            Console.WriteLine($"  {line}");
-        }
-        process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await process.WaitForExitAsync();
-        if (process.ExitCode != 0)
-            lock (output) throw new InvalidOperationException($"install-deps.sh failed with exit code {process.ExitCode}:\n{output}");
-    }
-
     private static IReadOnlyList<CorpusDocument> LoadCorpus(string dir)
-    {
-        if (!Directory.Exists(dir))
-            throw new DirectoryNotFoundException($"Corpus not found: {dir} (expected ../shared/corpus/vn-official beside the clone, or pass --corpus DIR).");
-        var docs = new List<CorpusDocument>();
-        foreach (var folder in Directory.GetDirectories(dir).Order(StringComparer.Ordinal))
-        {
-            var scan = Path.Combine(folder, "scan.pdf");
-            var truthPath = Path.Combine(folder, "truth.json");
-            if (!File.Exists(scan) || !File.Exists(truthPath)) continue;
-            var truth = JsonNode.Parse(File.ReadAllText(truthPath)) as JsonObject ?? throw new InvalidDataException($"{truthPath} is not a JSON object");
-            docs.Add(new CorpusDocument(Path.GetFileName(folder), scan, truth));
-        }
-        if (docs.Count == 0) throw new InvalidDataException($"No */scan.pdf with truth.json under {dir}.");
-        return docs;
-    }
+        => [.. BenchmarkCorpus.Load(dir).Select(scan => new CorpusDocument(scan.Name, scan.ScanPath, scan.Truth))];
 
     private static async Task<string> UploadAsync(HttpClient http, CorpusDocument doc)
     {
