@@ -16,33 +16,31 @@ public sealed class PopplerTests : IDisposable
     [CorpusFact]
     public async Task A_scanned_official_document_has_its_pages_at_the_scanner_resolution_and_no_text_layer()
     {
-        var info = await Poppler.InfoAsync(Official("doc000"));
-        var dpi = await Poppler.NativeDpiAsync(Official("doc000"));
+        var analysis = await Poppler.AnalyseAsync(Official("doc000"));
 
-        Assert.Equal(new PdfInfo(2, Encrypted: false), info);
-        Assert.Equal(200, dpi[1]);
-        Assert.Equal(200, dpi[2]);
-        Assert.Equal("", await Poppler.PageTextAsync(Official("doc000"), 1));
+        Assert.Equal((2, false), (analysis.Pages, analysis.Encrypted));
+        Assert.Equal([200, 200], analysis.PageInfo.Select(p => p.NativeDpi));
+        Assert.All(analysis.PageInfo, p => Assert.False(p.HasText));
     }
 
     [CorpusFact]
     public async Task Pages_scanned_at_different_resolutions_each_keep_their_own()
     {
-        var dpi = await Poppler.NativeDpiAsync(Resource("multipage.pdf"));
+        var dpi = (await Poppler.AnalyseAsync(Resource("multipage.pdf"))).PageInfo.Select(p => p.NativeDpi).ToList();
 
-        Assert.Equal(150, dpi[1]);
-        Assert.Equal(300, dpi[2]);
-        Assert.Equal(96, dpi[3]);
+        Assert.Equal(150, dpi[0]);
+        Assert.Equal(300, dpi[1]);
+        Assert.Equal(96, dpi[2]);
     }
 
     [CorpusFact]
     public async Task A_page_that_already_has_text_is_recognised_as_such()
-        => Assert.NotEqual("", await Poppler.PageTextAsync(Resource("graph_ocred.pdf"), 1));
+        => Assert.True((await Poppler.AnalyseAsync(Resource("graph_ocred.pdf"))).PageInfo[0].HasText);
 
     [CorpusFact]
     public async Task A_damaged_pdf_gets_a_message_a_clerk_can_act_on()
     {
-        var error = await Assert.ThrowsAsync<UnreadablePdfException>(() => Poppler.InfoAsync(Resource("invalid.pdf")));
+        var error = await Assert.ThrowsAsync<UnreadablePdfException>(() => Poppler.AnalyseAsync(Resource("invalid.pdf")));
 
         Assert.False(error.Encrypted);
         Assert.Contains("damaged", error.Message);

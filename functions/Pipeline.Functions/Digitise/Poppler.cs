@@ -12,41 +12,6 @@ namespace Pipeline.Functions.Digitise;
 /// </summary>
 public static partial class Poppler
 {
-    /// <summary>Page count and encryption; throws <see cref="UnreadablePdfException"/> when poppler cannot open the file.</summary>
-    public static async Task<PdfInfo> InfoAsync(string pdf, CancellationToken ct = default)
-    {
-        var result = await ExternalTool.RunAsync("pdfinfo", [pdf], ct);
-        if (result.ExitCode != 0) throw Unreadable(result);
-        var pages = PagesLine().Match(result.Output);
-        return new PdfInfo(pages.Success ? int.Parse(pages.Groups[1].Value, CultureInfo.InvariantCulture) : 0,
-            EncryptedLine().IsMatch(result.Output));
-    }
-
-    /// <summary>
-    /// The resolution (dpi) each page's images were scanned at, the highest image of each page; null for a page
-    /// without images (born-digital). Rendering at this resolution keeps every pixel the scanner recorded.
-    /// </summary>
-    public static async Task<IReadOnlyDictionary<int, int>> NativeDpiAsync(string pdf, CancellationToken ct = default)
-    {
-        var result = await ExternalTool.RunAsync("pdfimages", ["-list", pdf], ct);
-        var dpi = new Dictionary<int, int>();
-        foreach (var line in result.Output.Split('\n').Skip(2))
-        {
-            var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (f.Length < 14 || !int.TryParse(f[0], out var page) || !int.TryParse(f[12], out var xppi)) continue;
-            dpi[page] = Math.Max(dpi.GetValueOrDefault(page), xppi);
-        }
-        return dpi;
-    }
-
-    /// <summary>The page's existing text layer (empty for a pure scan), NFC.</summary>
-    public static async Task<string> PageTextAsync(string pdf, int page, CancellationToken ct = default)
-    {
-        var p = page.ToString(CultureInfo.InvariantCulture);
-        var result = await ExternalTool.RunAsync("pdftotext", ["-f", p, "-l", p, "-enc", "UTF-8", pdf, "-"], ct);
-        return result.ExitCode == 0 ? VietnameseText.Normalize(result.Output.Trim('\f', '\n', ' ')) : "";
-    }
-
     /// <summary>Renders one page to a PNG at <paramref name="dpi"/> and returns its path.</summary>
     public static async Task<string> RenderPageAsync(string pdf, int page, int dpi, string directory, CancellationToken ct = default)
     {
@@ -249,11 +214,6 @@ public sealed record PdfPageInfo(int Number, double WidthPt, double HeightPt, in
 
 /// <summary>A rectangle of a page rendering, in pixels from its top left corner.</summary>
 public sealed record PixelRegion(int Left, int Top, int Width, int Height);
-
-/// <summary>What pdfinfo says of a PDF.</summary>
-/// <param name="Pages">Number of pages.</param>
-/// <param name="Encrypted">True when the PDF is encrypted (even if it opens without a password).</param>
-public sealed record PdfInfo(int Pages, bool Encrypted);
 
 /// <summary>A PDF that cannot be read; the message says what the clerk can do.</summary>
 public sealed class UnreadablePdfException(string message, bool encrypted) : Exception(message)

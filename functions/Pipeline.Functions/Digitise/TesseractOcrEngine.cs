@@ -40,7 +40,7 @@ public sealed partial class TesseractOcrEngine : IOcrEngine
     public async Task<OcrPage> RecognizeAsync(OcrRequest request, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!LanguageList().IsMatch(request.Languages))
+        if (!OcrLanguages.IsValid(request.Languages))
             throw new ArgumentException($"\"{request.Languages}\" is not a language list such as \"vie+eng\".", nameof(request));
         if (request.Dpi is < MinDpi or > MaxDpi)
             throw new ArgumentOutOfRangeException(nameof(request), request.Dpi, $"Tesseract needs a resolution of {MinDpi}–{MaxDpi} dpi.");
@@ -88,9 +88,6 @@ public sealed partial class TesseractOcrEngine : IOcrEngine
             throw new OcrFailedException($"Tesseract could not read the page (exit code {result.ExitCode}): {result.Errors.Trim()}");
         return result;
     }
-
-    [GeneratedRegex("^[a-z_]{3,}(\\+[a-z_]{3,})*$")]
-    private static partial Regex LanguageList();
 }
 
 /// <summary>The OCR engine could not read a page.</summary>

@@ -14,13 +14,13 @@ public sealed class CorpusExtractionTests : IDisposable
     private async Task<OfficialDocumentFields> ExtractAsync(string doc)
     {
         var scan = Path.Combine(RepoPaths.SharedCorpus, "vn-official", doc, "scan.pdf");
-        var dpi = await Poppler.NativeDpiAsync(scan);
+        var analysis = await Poppler.AnalyseAsync(scan);
         var pages = new List<OcrPage>();
         var engine = new TesseractOcrEngine();
-        for (var p = 1; p <= dpi.Count; p++)
+        foreach (var page in analysis.PageInfo)
         {
-            var image = await Poppler.RenderPageForOcrAsync(scan, p, dpi[p], _dir);
-            pages.Add(await engine.RecognizeAsync(new OcrRequest(image, dpi[p], "vie+eng", null)));
+            var image = await Poppler.RenderPageForOcrAsync(scan, page.Number, page.NativeDpi!.Value, _dir);
+            pages.Add(await engine.RecognizeAsync(new OcrRequest(image, page.NativeDpi!.Value, "vie+eng", null)));
         }
         return OfficialDocumentExtractor.Extract(pages);
     }
