@@ -4,31 +4,14 @@ namespace Pipeline.Functions.Web;
 internal static partial class DocumentsPage
 {
     /// <summary>The HTML of <c>GET /</c>. Static: everything that depends on data is inserted by <see cref="Script"/> as text.</summary>
-    public const string Html = """
-<!DOCTYPE html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Số hóa văn bản – Pipeline</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/app.css">
-<script src="/app.js" defer></script>
-</head>
-<body>
-<header class="banner">
-  <h1>Số hóa văn bản <span class="en" lang="en">Document digitisation</span></h1>
-</header>
+    public static readonly string Html = PageShell.Page(
+        title: "Số hóa văn bản – Pipeline",
+        heading: """Số hóa văn bản <span class="en" lang="en">Document digitisation</span>""",
+        script: "/app.js",
+        main: $"""
 <main>
   <section class="card" aria-labelledby="key-heading">
-    <h2 id="key-heading">Khóa truy cập <span class="en" lang="en">API key</span></h2>
-    <!-- The key input has no name: were the script not running, submitting the form could not put the key in a URL. -->
-    <form id="key-form" class="row" autocomplete="off">
-      <label for="key-input">Khóa API <span class="en" lang="en">(x-functions-key)</span></label>
-      <input id="key-input" type="password" spellcheck="false" autocapitalize="off" required aria-describedby="key-hint">
-      <button type="submit" id="key-save">Lưu khóa <span class="en" lang="en">Save</span></button>
-      <button type="button" id="key-forget" class="secondary">Xóa khóa <span class="en" lang="en">Forget</span></button>
-    </form>
+{PageShell.KeyForm(canForget: true)}
     <p id="key-hint" class="hint">
       Khóa nằm trong tệp <code>&lt;thư mục dữ liệu&gt;/admin.key</code>; khi khởi động, ứng dụng in dòng
       <code>Admin key: &lt;đường dẫn&gt;</code> cho biết tệp ở đâu. Khóa chỉ được giữ trong thẻ trình duyệt này (sessionStorage).
@@ -116,7 +99,5 @@ internal static partial class DocumentsPage
     <pre id="viewer-text" tabindex="0"></pre>
   </section>
 </main>
-</body>
-</html>
-""";
+""");
 }

@@ -3,95 +3,29 @@ namespace Pipeline.Functions.Web;
 internal static partial class DocumentsPage
 {
     /// <summary>
-    /// The script of <c>/app.js</c>. Every API call sends the pasted key in <c>x-functions-key</c>; every value from
-    /// the server reaches the page as text (<c>textContent</c>, attributes), never as markup. While a document is
-    /// being digitised its row polls the orchestration's custom status once a second and stops when none is left.
+    /// The script of <c>/app.js</c>, run after <see cref="SharedScript"/>. Every API call sends the pasted key in
+    /// <c>x-functions-key</c>; every value from the server reaches the page as text (<c>textContent</c>, attributes),
+    /// never as markup. While a document is being digitised its row polls the orchestration's custom status once a
+    /// second and stops when none is left.
     /// </summary>
     public const string Script = """
 'use strict';
 (() => {
-  const KEY_STORAGE = 'pipeline.apiKey';
   const POLL_MS = 1000;
   // After its orchestration completed, a document still shown in progress is re-read this many times before the row gives up.
   const SETTLE_POLLS = 10;
-  const IN_PROGRESS = new Set(['Received', 'Digitising']);
   const NO_TEXT = new Set(['Received', 'Digitising', 'Rejected', 'Failed']);
   const FINISHED_RUNTIME = new Set(['Completed', 'Failed', 'Terminated']);
-  const STATUS_LABELS = {
-    Received: 'Đã nhận', Digitising: 'Đang số hóa', NeedsReview: 'Cần kiểm tra', Digitised: 'Đã số hóa',
-    InApproval: 'Đang trình duyệt', Approved: 'Đã duyệt', Rejected: 'Bị từ chối', Returned: 'Bị trả lại', Failed: 'Lỗi xử lý',
-  };
-  const SECRECY_LABELS = { none: 'Không mật', mat: 'Mật', 'toi-mat': 'Tối mật', 'tuyet-mat': 'Tuyệt mật' };
   const STAGE_LABELS = {
     preparing: 'Đang chuẩn bị', ocr: 'Đang nhận dạng chữ (OCR)', assembling: 'Đang tạo PDF lưu trữ',
     done: 'Hoàn tất', rejected: 'Bị từ chối', failed: 'Lỗi',
   };
 
-  const $ = (id) => document.getElementById(id);
+  const { STATUS_LABELS, SECRECY_LABELS, IN_PROGRESS, $, apiKey, Problem, asProblem, el, english, showProblem, clearProblem, storeKeyFrom, forgetKey } = window.Pipeline;
+  const api = window.Pipeline.createApi('Dán khóa trong tệp <thư mục dữ liệu>/admin.key vào ô “Khóa API” rồi bấm “Lưu khóa”.');
   const state = { page: 1, pageSize: 0, total: 0, q: '', rows: new Map(), timer: null, stopped: false, listVersion: 0 };
 
-  // ---- API ------------------------------------------------------------------------------------------------
-
-  /** A problem (RFC 9457) to show the clerk: title, and detail when there is one. */
-  class Problem extends Error {
-    constructor(title, detail, status) { super(title); this.title = title; this.detail = detail || ''; this.status = status || 0; }
-  }
-
-  function apiKey() { return sessionStorage.getItem(KEY_STORAGE) || ''; }
-
-  async function api(url, options) {
-    const key = apiKey();
-    if (!key) {
-      throw new Problem('Chưa có khóa API (no API key)',
-        'Dán khóa trong tệp <thư mục dữ liệu>/admin.key vào ô “Khóa API” rồi bấm “Lưu khóa”.', 401);
-    }
-    const init = Object.assign({ cache: 'no-store', credentials: 'same-origin' }, options || {});
-    const headers = new Headers(init.headers || {});
-    headers.set('x-functions-key', key);
-    init.headers = headers;
-    let response;
-    try {
-      response = await fetch(url, init);
-    } catch (e) {
-      throw new Problem('Không kết nối được máy chủ (cannot reach the server)',
-        'Kiểm tra mạng và máy chủ Pipeline rồi thử lại. ' + (e && e.message ? e.message : ''));
-    }
-    if (!response.ok) throw await readProblem(response);
-    return response;
-  }
-
-  async function readProblem(response) {
-    let body = null;
-    const type = response.headers.get('content-type') || '';
-    if (type.includes('json')) {
-      try { body = await response.json(); } catch (_) { body = null; }
-    }
-    const title = body && typeof body.title === 'string' && body.title ? body.title : `Lỗi HTTP ${response.status} ${response.statusText || ''}`.trim();
-    let detail = body && typeof body.detail === 'string' ? body.detail : '';
-    if (response.status === 401 && !detail) detail = 'Kiểm tra khóa API (tệp <thư mục dữ liệu>/admin.key).';
-    return new Problem(title, detail, response.status);
-  }
-
-  function asProblem(e) {
-    return e instanceof Problem ? e : new Problem('Lỗi không mong đợi trên trang (unexpected error)', e && e.message ? e.message : String(e));
-  }
-
-  function showProblem(container, e) {
-    const problem = asProblem(e);
-    const title = document.createElement('strong');
-    title.className = 'problem-title';
-    title.textContent = problem.title;
-    container.replaceChildren(title);
-    if (problem.detail) {
-      const detail = document.createElement('p');
-      detail.className = 'problem-detail';
-      detail.textContent = problem.detail;
-      container.append(detail);
-    }
-    container.hidden = false;
-  }
-
-  function clearProblem(container) { container.hidden = true; container.replaceChildren(); }
+  // ---- Helpers --------------------------------------------------------------------------------------------
 
   /** A version 4 UUID; crypto.randomUUID only exists on https or localhost, getRandomValues everywhere. */
   function uuid() {
@@ -101,13 +35,6 @@ internal static partial class DocumentsPage
     b[8] = (b[8] & 0x3f) | 0x80;
     const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-  }
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
   }
 
   // ---- Key ------------------------------------------------------------------------------------------------
@@ -120,17 +47,14 @@ internal static partial class DocumentsPage
 
   function onSaveKey(event) {
     event.preventDefault();
-    const key = $('key-input').value.trim();
-    if (!key) { $('key-input').focus(); return; }
-    sessionStorage.setItem(KEY_STORAGE, key);
-    $('key-input').value = '';
+    if (!storeKeyFrom($('key-input'))) return;
     showKeyState();
     state.stopped = false;
     loadList();
   }
 
   function onForgetKey() {
-    sessionStorage.removeItem(KEY_STORAGE);
+    forgetKey();
     stopPolling();
     state.rows.clear();
     $('document-rows').replaceChildren();
@@ -294,9 +218,7 @@ internal static partial class DocumentsPage
     if (doc.dossier) c.file.append(el('span', 'small', `Hồ sơ: ${doc.dossier}`));
 
     const status = el('span', `status status-${doc.status}`, STATUS_LABELS[doc.status] || doc.status || '?');
-    const english = el('span', 'en', ` (${doc.status || '?'})`);
-    english.lang = 'en';
-    status.append(english);
+    status.append(english(` (${doc.status || '?'})`));
     c.status.replaceChildren(status);
     if (isInProgress(entry)) {
       entry.progress.setAttribute('aria-label', `Tiến độ số hóa ${doc.fileName || doc.id}`);
@@ -335,8 +257,7 @@ internal static partial class DocumentsPage
       const review = el('a', 'review-link', 'Kiểm tra ');
       review.href = '/review/' + encodeURIComponent(doc.id);
       review.dataset.action = 'review';
-      review.append(el('span', 'en', 'Review'));
-      review.lastChild.lang = 'en';
+      review.append(english('Review'));
       box.append(review);
     }
     entry.cells.actions.replaceChildren(box);

@@ -11,33 +11,17 @@ internal static partial class ReviewPage
     /// The HTML of <c>GET /review/{id}</c>. The same for every document, so it holds no data: <see cref="Script"/> reads
     /// the id from the address, fetches the document and its page images with the key and inserts them as text.
     /// </summary>
-    public const string Html = """
-<!DOCTYPE html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Kiểm tra văn bản – Pipeline</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/app.css">
-<link rel="stylesheet" href="/review.css">
-<script src="/review.js" defer></script>
-</head>
-<body>
-<header class="banner">
-  <h1>Kiểm tra văn bản <span class="en" lang="en">Review a document</span></h1>
-</header>
+    public static readonly string Html = PageShell.Page(
+        title: "Kiểm tra văn bản – Pipeline",
+        heading: """Kiểm tra văn bản <span class="en" lang="en">Review a document</span>""",
+        script: "/review.js",
+        stylesheet: "/review.css",
+        main: $"""
 <main class="review-main">
   <nav class="row back"><a href="/" id="back-link">← Danh sách văn bản <span class="en" lang="en">All documents</span></a></nav>
 
   <section id="key-card" class="card" aria-labelledby="key-heading" hidden>
-    <h2 id="key-heading">Khóa truy cập <span class="en" lang="en">API key</span></h2>
-    <!-- The key input has no name: were the script not running, submitting the form could not put the key in a URL. -->
-    <form id="key-form" class="row" autocomplete="off">
-      <label for="key-input">Khóa API <span class="en" lang="en">(x-functions-key)</span></label>
-      <input id="key-input" type="password" spellcheck="false" autocapitalize="off" required aria-describedby="key-hint">
-      <button type="submit" id="key-save">Lưu khóa <span class="en" lang="en">Save</span></button>
-    </form>
+{PageShell.KeyForm(canForget: false)}
     <p id="key-hint" class="hint">
       Khóa nằm trong tệp <code>&lt;thư mục dữ liệu&gt;/admin.key</code>. Khóa chỉ được giữ trong thẻ trình duyệt này (sessionStorage).
       <span class="en" lang="en">The key is in <code>&lt;data&gt;/admin.key</code>. It is kept for this browser tab only.</span>
@@ -94,7 +78,5 @@ internal static partial class ReviewPage
     </section>
   </div>
 </main>
-</body>
-</html>
-""";
+""");
 }

@@ -3,26 +3,19 @@ namespace Pipeline.Functions.Web;
 internal static partial class ReviewPage
 {
     /// <summary>
-    /// The script of <c>/review.js</c>. It uses the key the clerk saved on the main page (sessionStorage of this tab) or
-    /// asks for it; every API call sends it in <c>x-functions-key</c>, page images included (fetched as blobs and shown
+    /// The script of <c>/review.js</c>, run after <see cref="SharedScript"/>. It uses the key the clerk saved on the main
+    /// page (sessionStorage of this tab) or asks for it; every API call sends it in <c>x-functions-key</c>, page images included (fetched as blobs and shown
     /// from object URLs, since an <c>img</c> cannot send a header). Every value from the server reaches the page as
     /// text or as a form value, never as markup. Save sends only the fields the reviewer changed or marked checked.
     /// </summary>
     public const string Script = """
 'use strict';
 (() => {
-  const KEY_STORAGE = 'pipeline.apiKey';
   // Below this a field is shown as doubtful (the server's default review threshold).
   const LOW_CONFIDENCE = 0.9;
   const POLL_MS = 2000;
   const KEY_FIELDS = new Set(['code', 'date', 'type', 'issuer']);
   const CORRECTABLE = new Set(['NeedsReview', 'Digitised']);
-  const IN_PROGRESS = new Set(['Received', 'Digitising']);
-  const STATUS_LABELS = {
-    Received: 'Đã nhận', Digitising: 'Đang số hóa', NeedsReview: 'Cần kiểm tra', Digitised: 'Đã số hóa',
-    InApproval: 'Đang trình duyệt', Approved: 'Đã duyệt', Rejected: 'Bị từ chối', Returned: 'Bị trả lại', Failed: 'Lỗi xử lý',
-  };
-  const SECRECY_LABELS = { none: 'Không mật', mat: 'Mật', 'toi-mat': 'Tối mật', 'tuyet-mat': 'Tuyệt mật' };
   /** The fields in API order: label in Vietnamese and English, a multi-line box where the value has lines. */
   const FIELDS = [
     { name: 'issuer', vi: 'Cơ quan ban hành', en: 'Issuing body', multiline: true, hint: 'Mỗi dòng như in trên văn bản. (One line per printed line.)' },
@@ -41,73 +34,15 @@ internal static partial class ReviewPage
     { name: 'urgency', vi: 'Độ khẩn', en: 'Urgency', hint: 'Ví dụ KHẨN, THƯỢNG KHẨN, HỎA TỐC hoặc để trống' },
   ];
 
-  const $ = (id) => document.getElementById(id);
+  const { STATUS_LABELS, SECRECY_LABELS, IN_PROGRESS, $, apiKey, Problem, asProblem, el, english, clearProblem, storeKeyFrom } = window.Pipeline;
+  const api = window.Pipeline.createApi('Dán khóa trong tệp <thư mục dữ liệu>/admin.key vào ô “Khóa API”.');
   const state = { id: '', doc: null, original: {}, page: 1, images: new Map(), imageVersion: 0, poll: null, saving: false };
 
-  // ---- API ------------------------------------------------------------------------------------------------
+  // ---- Helpers --------------------------------------------------------------------------------------------
 
-  /** A problem (RFC 9457) to show the reviewer: title, and detail when there is one. */
-  class Problem extends Error {
-    constructor(title, detail, status) { super(title); this.title = title; this.detail = detail || ''; this.status = status || 0; }
-  }
-
-  function apiKey() { return sessionStorage.getItem(KEY_STORAGE) || ''; }
-
-  async function api(url, options) {
-    const key = apiKey();
-    if (!key) throw new Problem('Chưa có khóa API (no API key)', 'Dán khóa trong tệp <thư mục dữ liệu>/admin.key vào ô “Khóa API”.', 401);
-    const init = Object.assign({ cache: 'no-store', credentials: 'same-origin' }, options || {});
-    const headers = new Headers(init.headers || {});
-    headers.set('x-functions-key', key);
-    init.headers = headers;
-    let response;
-    try {
-      response = await fetch(url, init);
-    } catch (e) {
-      throw new Problem('Không kết nối được máy chủ (cannot reach the server)',
-        'Kiểm tra mạng và máy chủ Pipeline rồi thử lại. ' + (e && e.message ? e.message : ''));
-    }
-    if (!response.ok) throw await readProblem(response);
-    return response;
-  }
-
-  async function readProblem(response) {
-    let body = null;
-    if ((response.headers.get('content-type') || '').includes('json')) {
-      try { body = await response.json(); } catch (_) { body = null; }
-    }
-    const title = body && typeof body.title === 'string' && body.title ? body.title : `Lỗi HTTP ${response.status} ${response.statusText || ''}`.trim();
-    let detail = body && typeof body.detail === 'string' ? body.detail : '';
-    if (response.status === 401 && !detail) detail = 'Kiểm tra khóa API (tệp <thư mục dữ liệu>/admin.key).';
-    return new Problem(title, detail, response.status);
-  }
-
-  function asProblem(e) {
-    return e instanceof Problem ? e : new Problem('Lỗi không mong đợi trên trang (unexpected error)', e && e.message ? e.message : String(e));
-  }
-
+  /** Shows the problem; a refused key (401) also opens the key card. */
   function showProblem(container, e) {
-    const problem = asProblem(e);
-    const title = el('strong', 'problem-title', problem.title);
-    container.replaceChildren(title);
-    if (problem.detail) container.append(el('p', 'problem-detail', problem.detail));
-    container.hidden = false;
-    if (problem.status === 401) showKeyCard(true);
-  }
-
-  function clearProblem(container) { container.hidden = true; container.replaceChildren(); }
-
-  function el(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
-
-  function english(text) {
-    const span = el('span', 'en', text);
-    span.lang = 'en';
-    return span;
+    if (window.Pipeline.showProblem(container, e).status === 401) showKeyCard(true);
   }
 
   function documentUrl() { return '/api/documents/' + encodeURIComponent(state.id); }
@@ -123,10 +58,7 @@ internal static partial class ReviewPage
 
   function onSaveKey(event) {
     event.preventDefault();
-    const key = $('key-input').value.trim();
-    if (!key) { $('key-input').focus(); return; }
-    sessionStorage.setItem(KEY_STORAGE, key);
-    $('key-input').value = '';
+    if (!storeKeyFrom($('key-input'))) return;
     showKeyCard(false);
     forgetImages();
     load();

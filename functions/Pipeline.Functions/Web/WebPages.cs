@@ -6,7 +6,8 @@ namespace Pipeline.Functions.Web;
 /// <summary>
 /// The clerk's page: <c>GET /</c> (upload scans, watch their digitisation, read the text) with its script
 /// <c>/app.js</c> and styles <c>/app.css</c>, and the review page <c>GET /review/{id}</c> (the page image beside the
-/// fields, corrections saved) with <c>/review.js</c> and <c>/review.css</c>. Loading them needs no key — they hold no data; the script sends
+/// fields, corrections saved) with <c>/review.js</c> and <c>/review.css</c>; both load <c>/common.js</c> (the key,
+/// API calls and problem display they share) before their own script. Loading them needs no key — they hold no data; the script sends
 /// the key the clerk pastes with every API call. Every response carries a Content-Security-Policy that only
 /// lets the page run its own script file and talk to its own origin, so data shown on the page can never
 /// run as code.
@@ -24,6 +25,7 @@ public static class WebPages
     // HEAD too, for uptime probes and link checkers (Kestrel sends no body for HEAD).
     private static readonly string[] GetOrHead = [HttpMethods.Get, HttpMethods.Head];
 
+    private static readonly StaticText Common = new(SharedScript.Script, "text/javascript; charset=utf-8");
     private static readonly StaticText Page = new(DocumentsPage.Html, "text/html; charset=utf-8");
     private static readonly StaticText Script = new(DocumentsPage.Script, "text/javascript; charset=utf-8");
     private static readonly StaticText Styles = new(DocumentsPage.Styles, "text/css; charset=utf-8");
@@ -31,9 +33,10 @@ public static class WebPages
     private static readonly StaticText ReviewScript = new(ReviewPage.Script, "text/javascript; charset=utf-8");
     private static readonly StaticText ReviewStyles = new(ReviewPage.Styles, "text/css; charset=utf-8");
 
-    /// <summary>Maps <c>/</c>, <c>/app.js</c>, <c>/app.css</c>, <c>/review/{id}</c>, <c>/review.js</c> and <c>/review.css</c>.</summary>
+    /// <summary>Maps <c>/common.js</c>, <c>/</c>, <c>/app.js</c>, <c>/app.css</c>, <c>/review/{id}</c>, <c>/review.js</c> and <c>/review.css</c>.</summary>
     public static IEndpointRouteBuilder MapWebPages(this IEndpointRouteBuilder app)
     {
+        app.MapMethods("/common.js", GetOrHead, (HttpContext context) => Serve(context, Common)).ExcludeFromDescription();
         app.MapMethods("/", GetOrHead, (HttpContext context) => Serve(context, Page))
             .WithTags("Web")
             .WithName("GetDocumentsPage")
