@@ -10,6 +10,7 @@ cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")"
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 infra/local/install-deps.sh --runtime --test
+infra/local/maildev.sh install    # MailDev from npm: the SMTP server the mail tests send to
 
 dotnet build Pipeline.sln -c Release -nologo -v quiet
 

@@ -1,0 +1,120 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Pipeline.Functions.Approval;
+
+/// <summary>
+/// The secret that signs approval links (HMAC-SHA256). Comes from configuration (base64) when given, so several
+/// instances behind a load balancer accept each other's links; otherwise, in the embedded default, it is 32
+/// random bytes kept base64url in <c>&lt;data&gt;/approval.key</c> (mode 0600), created on first use and reused,
+/// so links already mailed keep working across restarts.
+/// </summary>
+/// <remarks>
+/// Changing or losing the key makes every outstanding link <see cref="LinkCheckResult.Tampered"/>. The key itself is
+/// never exposed, logged or printed; <see cref="Source"/> says only where it came from.
+/// </remarks>
+public sealed class ApprovalLinkKey
+{
+    /// <summary>Bytes in a generated key, and the fewest a configured key may have (the HMAC-SHA256 output size).</summary>
+    public const int Length = 32;
+
+    private readonly byte[] _key;
+
+    private ApprovalLinkKey(byte[] key, string source)
+    {
+        _key = key;
+        Source = source;
+    }
+
+    /// <summary>Where the key came from: <c>configuration</c> or the key file's full path.</summary>
+    public string Source { get; }
+
+    /// <summary>
+    /// The configured key when <paramref name="configured"/> is set (base64 or base64url of at least
+    /// <see cref="Length"/> bytes; the file is then neither read nor created), else the key in
+    /// <paramref name="filePath"/>, creating the file when there is none. Safe when two processes start on the
+    /// same data directory at once: both end up with the same key.
+    /// </summary>
+    /// <exception cref="FormatException">The configured value is not base64 or is too short.</exception>
+    /// <exception cref="InvalidDataException">The key file holds something other than a key; it is left as is, since replacing it would silently invalidate every link already sent.</exception>
+    public static ApprovalLinkKey LoadOrCreate(string? configured, string filePath)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            var key = DecodeKey(configured.Trim())
+                ?? throw new FormatException($"The configured approval link key is not base64 of at least {Length} bytes (e.g. the output of `openssl rand -base64 32`).");
+            return new ApprovalLinkKey(key, "configuration");
+        }
+
+        ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
+        filePath = Path.GetFullPath(filePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(filePath)!);
+
+        // Two processes may start on the same data dir at once: whoever creates the file wins, the other reads it.
+        for (var attempt = 0; ; attempt++)
+        {
+            if (File.Exists(filePath))
+            {
+                var existing = File.ReadAllText(filePath).Trim();
+                if (existing.Length > 0)
+                {
+                    var key = DecodeKey(existing)
+                        ?? throw new InvalidDataException($"{filePath} does not hold an approval link key (base64 of at least {Length} bytes).");
+                    RestrictToOwner(filePath);
+                    return new ApprovalLinkKey(key, filePath);
+                }
+                if (attempt < 3)
+                {
+                    // Possibly being written by the process that just created it.
+                    Thread.Sleep(50);
+                    continue;
+                }
+                File.Delete(filePath); // empty: a start that died while writing it, before any link was signed
+            }
+
+            var created = RandomNumberGenerator.GetBytes(Length);
+            try
+            {
+                using (var file = new FileStream(filePath, CreateOwnerOnly()))
+                {
+                    file.Write(Encoding.ASCII.GetBytes(Base64Url.EncodeToString(created)));
+                    file.Flush(flushToDisk: true);
+                }
+                RestrictToOwner(filePath);
+                return new ApprovalLinkKey(created, filePath);
+            }
+            catch (IOException) when (File.Exists(filePath) && attempt < 5)
+            {
+                // Lost the race; read the winner's key.
+            }
+        }
+    }
+
+    /// <summary>HMAC-SHA256 of <paramref name="data"/> under this key (32 bytes).</summary>
+    internal byte[] Sign(ReadOnlySpan<byte> data) => HMACSHA256.HashData(_key, data);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"ApprovalLinkKey({Source})";
+
+    // Operators paste keys from openssl (standard base64) or copy admin-style keys (base64url); take either.
+    private static byte[]? DecodeKey(string text)
+    {
+        var standard = text.Replace('-', '+').Replace('_', '/');
+        standard = standard.PadRight(standard.Length + (4 - standard.Length % 4) % 4, '=');
+        var buffer = new byte[standard.Length];
+        return Convert.TryFromBase64String(standard, buffer, out var written) && written >= Length ? buffer[..written] : null;
+    }
+
+    private static FileStreamOptions CreateOwnerOnly()
+    {
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        return options;
+    }
+
+    private static void RestrictToOwner(string filePath)
+    {
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(filePath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+}
