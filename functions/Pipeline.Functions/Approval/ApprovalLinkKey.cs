@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Security.Cryptography;
-using System.Text;
+
+using Pipeline.Functions.Hosting;
 
 namespace Pipeline.Functions.Approval;
 
@@ -49,46 +50,10 @@ public sealed class ApprovalLinkKey
 
         ArgumentException.ThrowIfNullOrWhiteSpace(filePath);
         filePath = Path.GetFullPath(filePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(filePath)!);
-
-        // Two processes may start on the same data dir at once: whoever creates the file wins, the other reads it.
-        for (var attempt = 0; ; attempt++)
-        {
-            if (File.Exists(filePath))
-            {
-                var existing = File.ReadAllText(filePath).Trim();
-                if (existing.Length > 0)
-                {
-                    var key = DecodeKey(existing)
-                        ?? throw new InvalidDataException($"{filePath} does not hold an approval link key (base64 of at least {Length} bytes).");
-                    RestrictToOwner(filePath);
-                    return new ApprovalLinkKey(key, filePath);
-                }
-                if (attempt < 3)
-                {
-                    // Possibly being written by the process that just created it.
-                    Thread.Sleep(50);
-                    continue;
-                }
-                File.Delete(filePath); // empty: a start that died while writing it, before any link was signed
-            }
-
-            var created = RandomNumberGenerator.GetBytes(Length);
-            try
-            {
-                using (var file = new FileStream(filePath, CreateOwnerOnly()))
-                {
-                    file.Write(Encoding.ASCII.GetBytes(Base64Url.EncodeToString(created)));
-                    file.Flush(flushToDisk: true);
-                }
-                RestrictToOwner(filePath);
-                return new ApprovalLinkKey(created, filePath);
-            }
-            catch (IOException) when (File.Exists(filePath) && attempt < 5)
-            {
-                // Lost the race; read the winner's key.
-            }
-        }
+        var stored = OwnerOnlyKeyFile.LoadOrCreate(filePath, () => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(Length)));
+        var fromFile = DecodeKey(stored)
+            ?? throw new InvalidDataException($"{filePath} does not hold an approval link key (base64 of at least {Length} bytes).");
+        return new ApprovalLinkKey(fromFile, filePath);
     }
 
     /// <summary>HMAC-SHA256 of <paramref name="data"/> under this key (32 bytes).</summary>
@@ -104,17 +69,5 @@ public sealed class ApprovalLinkKey
         standard = standard.PadRight(standard.Length + (4 - standard.Length % 4) % 4, '=');
         var buffer = new byte[standard.Length];
         return Convert.TryFromBase64String(standard, buffer, out var written) && written >= Length ? buffer[..written] : null;
-    }
-
-    private static FileStreamOptions CreateOwnerOnly()
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        return options;
-    }
-
-    private static void RestrictToOwner(string filePath)
-    {
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(filePath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
     }
 }

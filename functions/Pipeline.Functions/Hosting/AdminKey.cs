@@ -26,44 +26,7 @@ public sealed class AdminKey
     public static AdminKey LoadOrCreate(string filePath)
     {
         filePath = Path.GetFullPath(filePath);
-        Directory.CreateDirectory(Path.GetDirectoryName(filePath)!);
-
-        // Two processes may start on the same data dir at once: whoever creates the file wins, the other reads it.
-        for (var attempt = 0; ; attempt++)
-        {
-            if (File.Exists(filePath))
-            {
-                var existing = File.ReadAllText(filePath).Trim();
-                if (existing.Length > 0)
-                {
-                    RestrictToOwner(filePath);
-                    return new AdminKey(filePath, existing);
-                }
-                if (attempt < 3)
-                {
-                    // Possibly being written by the process that just created it.
-                    Thread.Sleep(50);
-                    continue;
-                }
-                File.Delete(filePath); // empty: a start that died while writing it
-            }
-
-            var key = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
-            try
-            {
-                using (var file = new FileStream(filePath, CreateOwnerOnly()))
-                {
-                    file.Write(Encoding.UTF8.GetBytes(key));
-                    file.Flush(flushToDisk: true);
-                }
-                RestrictToOwner(filePath);
-                return new AdminKey(filePath, key);
-            }
-            catch (IOException) when (File.Exists(filePath) && attempt < 5)
-            {
-                // Lost the race; read the winner's key.
-            }
-        }
+        return new AdminKey(filePath, OwnerOnlyKeyFile.LoadOrCreate(filePath, () => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32))));
     }
 
     /// <summary>True when <paramref name="presented"/> is the key (constant-time comparison).</summary>
@@ -75,16 +38,4 @@ public sealed class AdminKey
 
     /// <inheritdoc/>
     public override string ToString() => $"AdminKey({FilePath})";
-
-    private static FileStreamOptions CreateOwnerOnly()
-    {
-        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        return options;
-    }
-
-    private static void RestrictToOwner(string filePath)
-    {
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(filePath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-    }
 }
