@@ -20,7 +20,17 @@ public static class OwnerOnlyKeyFile
         {
             if (File.Exists(filePath))
             {
-                var existing = File.ReadAllText(filePath).Trim();
+                string existing;
+                try
+                {
+                    existing = File.ReadAllText(filePath).Trim();
+                }
+                catch (IOException) when (attempt < 20)
+                {
+                    // The creator still holds it open (exclusively) while writing; read it once it is done.
+                    Thread.Sleep(25);
+                    continue;
+                }
                 if (existing.Length > 0)
                 {
                     RestrictToOwner(filePath);
