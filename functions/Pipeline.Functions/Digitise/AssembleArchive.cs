@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Pipeline.Durable;
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Extraction;
@@ -16,7 +15,7 @@ namespace Pipeline.Functions.Digitise;
 /// before the status changes, in one catalog transaction with its audit entry.
 /// </summary>
 [DurableTask(Name)]
-public sealed class AssembleArchive(DocumentCatalog catalog, IBlobStore blobs, DataDirectory data, OcrEngineSelection engines, ExtractionOptions extraction)
+public sealed class AssembleArchive(DocumentCatalog catalog, IBlobStore blobs, DataDirectory data, ExtractionOptions extraction)
     : TaskActivity<AssembleWork, string>
 {
     /// <summary>The registered name.</summary>
@@ -35,7 +34,7 @@ public sealed class AssembleArchive(DocumentCatalog catalog, IBlobStore blobs, D
         var document = await catalog.GetAsync(work.DocumentId, ct) ?? throw new InvalidOperationException($"Document {work.DocumentId} is not in the catalog.");
         var stored = await catalog.GetPagesAsync(work.DocumentId, ct);
         if (stored.Count != work.Pages.Count) throw new InvalidOperationException($"{stored.Count} of {work.Pages.Count} pages of {work.DocumentId} are in the catalog.");
-        var pages = stored.Select(p => JsonSerializer.Deserialize<OcrPage>(p.OcrJson, ReadPage.Json)!).ToList();
+        var pages = stored.Select(p => p.ReadOcr()).ToList();
 
         var text = string.Join('\f', pages.Select(p => p.Text));
         var textSha256 = (await blobs.PutBytesAsync(new UTF8Encoding(false).GetBytes(text), ct)).Sha256;
@@ -60,7 +59,8 @@ public sealed class AssembleArchive(DocumentCatalog catalog, IBlobStore blobs, D
         var fields = DocumentFields.Parse(document.FieldsJson);
         var review = ReviewReason(text, pages, fields?.DoubtfulKeyFields(extraction.ReviewThreshold) ?? DocumentFields.KeyFields);
         var status = review is null ? DocumentStatus.Digitised : DocumentStatus.NeedsReview;
-        var engine = work.Pages.Any(p => p.TextLayerSha256 is not null) ? engines.For(document.Secrecy).Name : "text-layer";
+        // The engine that really read the pages, as each page reported it.
+        var engine = work.Pages.Select(p => p.Engine).FirstOrDefault(e => e is not null) ?? "text-layer";
         var engineMs = work.Pages.Sum(p => p.EngineMilliseconds);
         await catalog.UpdateAsync(work.DocumentId, d => d with
             {

@@ -25,7 +25,8 @@ public sealed record PageWork(string DocumentId, string BaseSha256, PagePlan Pag
 /// <param name="TextLayerSha256">The invisible-text PDF page to lay over it, or null.</param>
 /// <param name="EngineMilliseconds">Time inside the OCR engine.</param>
 /// <param name="Words">Words read.</param>
-public sealed record PageOutcome(int Number, string? TextLayerSha256, long EngineMilliseconds, int Words);
+/// <param name="Engine">The OCR engine that read it, or null when the page's own text layer was taken.</param>
+public sealed record PageOutcome(int Number, string? TextLayerSha256, long EngineMilliseconds, int Words, string? Engine = null);
 
 /// <summary>Input of <see cref="AssembleArchive"/>.</summary>
 public sealed record AssembleWork(string DocumentId, string BaseSha256, IReadOnlyList<PageOutcome> Pages);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
 using Pipeline.Durable;
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Hosting;
@@ -18,9 +17,6 @@ public sealed class ReadPage(DocumentCatalog catalog, IBlobStore blobs, DataDire
 {
     /// <summary>The registered name.</summary>
     public const string Name = "digitise-page";
-
-    /// <summary>How page OCR is serialised in the catalog.</summary>
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <inheritdoc/>
     public override async Task<PageOutcome> RunAsync(TaskActivityContext context, PageWork work)
@@ -57,7 +53,7 @@ public sealed class ReadPage(DocumentCatalog catalog, IBlobStore blobs, DataDire
 
         double? meanConfidence = page.Words.Count == 0 ? null : page.Words.Average(w => w.Confidence);
         await catalog.SavePageAsync(new PageRecord(work.DocumentId, work.Page.Number, work.Page.HasText ? "text-layer" : "ocr",
-            JsonSerializer.Serialize(page, Json), meanConfidence, engineMs, layerSha256), ct);
-        return new PageOutcome(work.Page.Number, layerSha256, engineMs, page.Words.Count);
+            PageRecord.WriteOcr(page), meanConfidence, engineMs, layerSha256), ct);
+        return new PageOutcome(work.Page.Number, layerSha256, engineMs, page.Words.Count, work.Page.HasText ? null : engine.Name);
     }
 }

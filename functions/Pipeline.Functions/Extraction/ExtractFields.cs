@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Pipeline.Durable;
 using Pipeline.Functions.Digitise;
 using Pipeline.Functions.Documents;
@@ -22,7 +21,7 @@ public sealed class ExtractFields(DocumentCatalog catalog, ExtractionOptions opt
     {
         var ct = context.CancellationToken;
         var document = await catalog.GetAsync(documentId, ct) ?? throw new InvalidOperationException($"Document {documentId} is not in the catalog.");
-        var pages = (await catalog.GetPagesAsync(documentId, ct)).Select(p => JsonSerializer.Deserialize<OcrPage>(p.OcrJson, ReadPage.Json)!).ToList();
+        var pages = (await catalog.GetPagesAsync(documentId, ct)).Select(p => p.ReadOcr()).ToList();
         var extracted = DocumentFields.From(OfficialDocumentExtractor.Extract(pages));
         var fields = DocumentFields.Parse(document.FieldsJson)?.MergeExtraction(extracted) ?? extracted;
 
