@@ -8,12 +8,14 @@ using Pipeline.Testing;
 //   (--wait-quiet: before each half, wait up to that long (default 5, 0 = not at all) for the load average to drop below the core count;
 //    --warm-up: digitise one unrelated scan before the timed batch — not the figure, which is a fresh app)
 //   dotnet run -c Release --project tests/Pipeline.Benchmarks -- extraction [--corpus DIR] [--threshold 0.9] [--timeout-minutes 30] [-v]
+//   dotnet run -c Release --project tests/Pipeline.Benchmarks -- approvals [--decisions 500] [--steps 20] [--warm-up 10] [--concurrency 8] [--wait-quiet 5]
 var command = args.FirstOrDefault();
-if (command is not ("durable" or "digitise" or "extraction"))
+if (command is not ("durable" or "digitise" or "extraction" or "approvals"))
 {
     Console.Error.WriteLine("usage: Pipeline.Benchmarks durable [--instances N] [--fanout N] [--latency N] [--stores sqlite,postgres]");
     Console.Error.WriteLine("       Pipeline.Benchmarks digitise [--corpus DIR] [--languages vie+eng] [--skip-ocrmypdf] [--skip-pipeline] [--files-per-request N] [--timeout-minutes N] [--wait-quiet MINUTES] [--warm-up]");
     Console.Error.WriteLine("       Pipeline.Benchmarks extraction [--corpus DIR] [--threshold 0.9] [--timeout-minutes N] [-v]");
+    Console.Error.WriteLine("       Pipeline.Benchmarks approvals [--decisions 500] [--steps 20] [--warm-up 10] [--concurrency 8 (1 = sequential only)] [--wait-quiet MINUTES]");
     return 2;
 }
 
@@ -49,6 +51,20 @@ if (command == "extraction")
         Timeout: TimeSpan.FromMinutes(double.Parse(Option("--timeout-minutes", "30"), System.Globalization.CultureInfo.InvariantCulture)));
     Console.WriteLine($"Extraction benchmark on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
     return await new ExtractionBenchmark(extraction).RunAsync();
+}
+
+if (command == "approvals")
+{
+    // Decision POST → next step's emails written, on the embedded default. See Approvals/ApprovalsBenchmark.cs.
+    var approvals = new Pipeline.Benchmarks.Approvals.ApprovalsBenchmark.Settings(
+        Decisions: Math.Max(1, int.Parse(Option("--decisions", "500"))),
+        Steps: Math.Clamp(int.Parse(Option("--steps", "20")), 2, 20),
+        WarmUp: Math.Max(0, int.Parse(Option("--warm-up", "10"))),
+        Concurrency: Math.Max(1, int.Parse(Option("--concurrency", "8"))),
+        Timeout: TimeSpan.FromSeconds(30),
+        WaitQuiet: TimeSpan.FromMinutes(double.Parse(Option("--wait-quiet", "5"), System.Globalization.CultureInfo.InvariantCulture)));
+    Console.WriteLine($"Approvals benchmark on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    return await new Pipeline.Benchmarks.Approvals.ApprovalsBenchmark(approvals).RunAsync();
 }
 
 var settings = new DurableBenchmark.Settings(

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Pipeline.Durable.Storage;
+using Pipeline.Testing;
 using Xunit.Abstractions;
 using static Pipeline.Durable.OrchestrationRuntimeStatus;
 

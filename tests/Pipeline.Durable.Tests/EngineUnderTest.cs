@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Pipeline.Durable.Storage;
+using Pipeline.Testing;
 
 namespace Pipeline.Durable.Tests;
 

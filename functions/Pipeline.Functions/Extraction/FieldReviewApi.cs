@@ -44,9 +44,12 @@ public static class FieldReviewApi
 
         var document = await services.Catalog.GetAsync(id, ct);
         if (document is null) return DocumentsApi.NotFound(id);
-        if (document.Status is not (DocumentStatus.NeedsReview or DocumentStatus.Digitised) || DocumentFields.Parse(document.FieldsJson) is not { } fields)
+        // Returned and Rejected (by an approver) documents are corrected before they are sent for approval again.
+        var correctable = document.Status is DocumentStatus.NeedsReview or DocumentStatus.Digitised or DocumentStatus.Returned
+            || (document.Status == DocumentStatus.Rejected && document.Error is null);
+        if (!correctable || DocumentFields.Parse(document.FieldsJson) is not { } fields)
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: $"The fields of document '{id}' cannot be corrected now",
-                detail: $"The document is {document.Status}. Fields are corrected once it is digitised (NeedsReview or Digitised) and before it goes into approval.");
+                detail: $"The document is {document.Status}. Fields are corrected once it is digitised (NeedsReview or Digitised), or after an approver returned or rejected it; not while it is in approval or once approved.");
 
         var before = DocumentFields.Parse(document.FieldsJson)!;
         var problems = fields.Correct(corrections);

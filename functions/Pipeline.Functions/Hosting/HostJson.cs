@@ -1,5 +1,6 @@
 using System.Globalization;
 using Pipeline.Functions.Digitise;
+using Pipeline.Functions.Approval;
 using Pipeline.Functions.Extraction;
 using Pipeline.Functions.Intake;
 
@@ -73,6 +74,7 @@ public static class HostJson
 
         return new PipelineHostOptions
         {
+            Approvals = ReadApprovals(root.GetSection("pipeline:approvals")),
             FunctionTimeout = ReadFunctionTimeout(root["functionTimeout"]),
             Intake = new IntakeLimits
             {
@@ -103,6 +105,37 @@ public static class HostJson
                 DefaultRetry = retry.Exists() ? ReadRetry(retry) : null,
             },
         };
+    }
+
+    private static ApprovalOptions ReadApprovals(IConfigurationSection section)
+    {
+        var defaults = new ApprovalOptions();
+        var grace = defaults.LinkGrace;
+        if (NullIfEmpty(section["linkGrace"]) is { } graceText)
+        {
+            try { grace = WorkingDayCalendar.ParseDue(graceText); }
+            catch (FormatException e) { throw new InvalidOperationException($"host.json: pipeline.approvals.linkGrace: {e.Message}", e); }
+        }
+        Uri? baseUrl = null;
+        if (NullIfEmpty(section["publicBaseUrl"]) is { } urlText
+            && (!Uri.TryCreate(urlText, UriKind.Absolute, out baseUrl) || baseUrl.Scheme is not ("http" or "https")))
+            throw Invalid(section, "publicBaseUrl", urlText, "an http or https address like \"https://pipeline.example.vn\"");
+        return new ApprovalOptions
+        {
+            LinkGrace = grace,
+            Holidays = ReadDates(section, "holidays"),
+            MakeUpWorkingDays = ReadDates(section, "makeUpWorkingDays"),
+            PublicBaseUrl = baseUrl,
+            MaxFailedLinksPerMinute = ReadPositiveInt(section, "maxFailedLinksPerMinute") ?? defaults.MaxFailedLinksPerMinute,
+            MaxLinkRequestsPerMinute = ReadPositiveInt(section, "maxLinkRequestsPerMinute") ?? defaults.MaxLinkRequestsPerMinute,
+        };
+    }
+
+    private static IReadOnlySet<DateOnly> ReadDates(IConfigurationSection section, string key)
+    {
+        var entries = section.GetSection(key).GetChildren().Select(child => child.Value ?? "").ToList();
+        try { return PublicHolidays.Parse(entries); }
+        catch (FormatException e) { throw new InvalidOperationException($"host.json: pipeline.approvals.{key}: {e.Message}", e); }
     }
 
     private static DefaultRetryOptions ReadRetry(IConfigurationSection retry)

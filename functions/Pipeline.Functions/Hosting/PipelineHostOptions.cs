@@ -1,4 +1,5 @@
 using Pipeline.Durable;
+using Pipeline.Functions.Approval;
 using Pipeline.Functions.Digitise;
 using Pipeline.Functions.Extraction;
 using Pipeline.Functions.Intake;
@@ -31,6 +32,9 @@ public sealed record PipelineHostOptions
 
     /// <summary><c>pipeline.extraction</c>: the review threshold of extracted fields.</summary>
     public ExtractionOptions Extraction { get; init; } = new();
+
+    /// <summary><c>pipeline.approvals</c>: link grace, extra holidays, the public address for links, link rate limits.</summary>
+    public ApprovalOptions Approvals { get; init; } = new();
 
     /// <summary>The engine's worker options: concurrency, leases, polling, default retry and the function timeout.</summary>
     public DurableTaskWorkerOptions ToWorkerOptions() => new()

@@ -11,8 +11,15 @@ public static class MailFeature
     /// <exception cref="InvalidOperationException">A Smtp setting is malformed; reported at startup, not at the first mail.</exception>
     public static IServiceCollection AddMail(this IServiceCollection services, IConfiguration configuration, string dataDirectory)
     {
-        ArgumentNullException.ThrowIfNull(services);
         ArgumentException.ThrowIfNullOrWhiteSpace(dataDirectory);
+        return services.AddMail(configuration, _ => dataDirectory);
+    }
+
+    /// <summary>As <see cref="AddMail(IServiceCollection, IConfiguration, string)"/>, with the data directory known only to the built services.</summary>
+    public static IServiceCollection AddMail(this IServiceCollection services, IConfiguration configuration, Func<IServiceProvider, string> dataDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(dataDirectory);
         var settings = MailSettings.FromConfiguration(configuration);
         services.AddSingleton(settings);
         if (settings.UsesSmtp)
@@ -21,9 +28,8 @@ public static class MailFeature
         }
         else
         {
-            var outbox = Path.Combine(Path.GetFullPath(dataDirectory), "outbox");
-            services.AddSingleton<IMailer>(sp =>
-                new OutboxMailer(outbox, settings.From, sp.GetService<TimeProvider>(), sp.GetService<ILogger<OutboxMailer>>()));
+            services.AddSingleton<IMailer>(sp => new OutboxMailer(Path.Combine(Path.GetFullPath(dataDirectory(sp)), "outbox"), settings.From,
+                sp.GetService<TimeProvider>(), sp.GetService<ILogger<OutboxMailer>>()));
         }
         return services;
     }

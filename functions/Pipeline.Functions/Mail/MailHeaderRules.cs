@@ -44,6 +44,10 @@ public static class MailHeaderRules
             }
             RequireOneLine(value, name);
         }
+        if (message.Key is { } key && (key.Length is 0 or > 64 || !key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-')))
+        {
+            throw new ArgumentException($"Mail key '{key}' must be 1 to 64 of A-Z a-z 0-9 _ -.", nameof(message));
+        }
         return to;
     }
 

@@ -16,9 +16,19 @@ namespace Pipeline.Functions.Mail;
 /// <param name="HtmlBody">The text/html part.</param>
 /// <param name="Headers">Extra header fields (e.g. <c>Auto-Submitted: auto-generated</c>). Values are one line each;
 /// names must not be ones the mailer sets (<see cref="MailHeaderRules.Reserved"/>).</param>
+/// <param name="Key">
+/// A stable id for this one mail (1 to 64 of <c>A-Z a-z 0-9 _ -</c>), for callers that must send it at most once
+/// although they may be retried after a crash: it becomes the Message-ID's unique part, and with
+/// <paramref name="Queued"/> the outbox file name, so the outbox writes a mail with the same key and time once only
+/// and answers later sends with the file already there. Over SMTP the mail goes again, with the same Message-ID,
+/// which receiving systems use to drop the copy. Null: a fresh id per send.
+/// </param>
+/// <param name="Queued">When the caller decided to send the mail (the Date header and the outbox file's timestamp); null: now.</param>
 public sealed record MailMessage(
     string To,
     string Subject,
     string TextBody,
     string HtmlBody,
-    IReadOnlyDictionary<string, string>? Headers = null);
+    IReadOnlyDictionary<string, string>? Headers = null,
+    string? Key = null,
+    DateTimeOffset? Queued = null);

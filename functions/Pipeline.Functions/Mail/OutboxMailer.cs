@@ -42,15 +42,17 @@ public sealed class OutboxMailer : IMailer
         var to = MailHeaderRules.Check(message);
         ct.ThrowIfCancellationRequested();
 
-        var now = _time.GetUtcNow();
-        var id = Guid.NewGuid().ToString("N");
+        var now = message.Queued ?? _time.GetUtcNow();
+        var id = message.Key ?? Guid.NewGuid().ToString("N");
         var messageId = $"<{id}@{_from.Host}>";
-        var bytes = EmlFile.Compose(message, _from, to, messageId, now);
-
-        Directory.CreateDirectory(OutboxDirectory);
         var name = now.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture) + "-" + id + ".eml";
         var path = Path.Combine(OutboxDirectory, name);
-        var temporary = Path.Combine(OutboxDirectory, "." + name + ".tmp");
+        // A keyed mail already in the outbox was sent by an earlier try that died before its caller recorded it.
+        if (message.Key is not null && File.Exists(path)) return new SentMail(messageId, path);
+
+        var bytes = EmlFile.Compose(message, _from, to, messageId, now);
+        Directory.CreateDirectory(OutboxDirectory);
+        var temporary = Path.Combine(OutboxDirectory, "." + name + "." + Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
             await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None,
@@ -60,6 +62,12 @@ public sealed class OutboxMailer : IMailer
                 file.Flush(flushToDisk: true);
             }
             File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException) when (message.Key is not null && File.Exists(path))
+        {
+            // Two tries of the same keyed mail at once: the other one's file is the mail.
+            try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            return new SentMail(messageId, path);
         }
         catch
         {

@@ -35,7 +35,7 @@ public sealed class SmtpMailer : IMailer
     public async Task<SentMail> SendAsync(MailMessage message, CancellationToken ct = default)
     {
         var to = MailHeaderRules.Check(message);
-        var messageId = $"<{Guid.NewGuid():N}@{_from.Host}>";
+        var messageId = $"<{message.Key ?? Guid.NewGuid().ToString("N")}@{_from.Host}>";
 
         using var mail = new NetMailMessage
         {

@@ -1,4 +1,4 @@
-namespace Pipeline.Durable.Tests;
+namespace Pipeline.Testing;
 
 /// <summary>
 /// A clock that stands still until the test moves it. The engine reads every time (step times, timer due

@@ -1,0 +1,150 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Pipeline.Functions.Hosting;
+using Pipeline.Functions.Tests.Documents;
+using Pipeline.Testing;
+
+namespace Pipeline.Functions.Tests.Approval;
+
+/// <summary>
+/// The approval's timers on the office calendar, with the app hosted in this process on a clock the test moves: the
+/// reminder at half the due time goes only to those who have not decided, the step is escalated and marked overdue at
+/// its due time (and does not pass), and the approval expires when the links run out — all counted in working days
+/// across a weekend and a public holiday (New Year's Day 2027, a Friday).
+/// </summary>
+public sealed class ApprovalTimerTests : IAsyncLifetime
+{
+    // Thursday 31 December 2026, 10:00 in Vietnam.
+    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 12, 31, 3, 0, 0, TimeSpan.Zero));
+    private string _directory = null!;
+    private WebApplication _app = null!;
+    private HttpClient _client = null!;
+    private HttpClient _browser = null!;
+
+    private string DataDirectory => Path.Combine(_directory, "data");
+
+    public async Task InitializeAsync()
+    {
+        _directory = PipelineApp.CreateWorkingDirectory(ApprovalHttp.WithoutReview);
+        var url = $"http://127.0.0.1:{FreePort()}";
+        _app = PipelineApplication.Build(["--urls", url, $"--Data={DataDirectory}", "--Logging:LogLevel:Default=Warning"], _directory,
+            services => services.AddSingleton<TimeProvider>(_clock));
+        await _app.StartAsync();
+        _client = new HttpClient { BaseAddress = new Uri(url) };
+        _client.DefaultRequestHeaders.Add("x-functions-key", File.ReadAllText(Path.Combine(DataDirectory, "admin.key")).Trim());
+        _browser = new HttpClient { BaseAddress = new Uri(url) };
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        _browser.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+        PipelineApp.DeleteDirectory(_directory);
+    }
+
+    [CorpusFact]
+    public async Task Reminder_escalation_and_expiry_fire_on_working_time_across_a_weekend_and_a_holiday()
+    {
+        var id = (await _client.DigitisedAsync("doc001"))[0];
+        var approvalId = await _client.RequestApprovalAsync(id, """
+            {"steps":[{"name":"Lãnh đạo Văn phòng","approvers":["a@t.vn","b@t.vn"],"mode":"all","due":"P1D","escalation":"cvp@t.vn"}]}
+            """);
+        var mails = await ApprovalHttp.WaitForOutboxAsync(DataDirectory, m => m.To("@t.vn").Count == 2);
+
+        // One working day from Thursday 10:00: Friday is New Year's Day, then the weekend, so Monday 10:00. Half of it
+        // is 12 working hours: Thursday 22:00. The links live one more working day: Tuesday 10:00.
+        var step = (await _client.GetApprovalAsync(approvalId)).GetProperty("steps")[0];
+        Assert.Equal(At(2027, 1, 4, 10), step.GetProperty("dueAt").GetDateTime());
+        Assert.Equal(At(2026, 12, 31, 22), step.GetProperty("remindAt").GetDateTime());
+        Assert.Equal(At(2027, 1, 5, 10), step.GetProperty("expiresAt").GetDateTime());
+        Assert.Contains("04/01/2027", mails.To("a@t.vn")[0].Text);
+
+        using (var decided = await _browser.DecideAsync(mails.LinkFor("a@t.vn"), "approve"))
+            Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+
+        // Not yet at half time: no reminder.
+        await MoveToAsync(At(2026, 12, 31, 21));
+        Assert.Equal(2, ApprovalHttp.Outbox(DataDirectory).Count);
+        // Past it: a reminder for b, who has not decided, and none for a, who has.
+        await MoveToAsync(At(2026, 12, 31, 22).AddSeconds(1));
+        var reminded = await ApprovalHttp.WaitForOutboxAsync(DataDirectory, m => m.Count == 3);
+        Assert.Equal(2, reminded.To("b@t.vn").Count);
+        Assert.Single(reminded.To("a@t.vn"));
+        Assert.Equal(ApprovalHttp.LinkFor(reminded, "b@t.vn"), ApprovalHttp.LinkIn(reminded.To("b@t.vn")[1].Text));
+
+        // The holiday and the weekend pass without an escalation: they are not working time.
+        await MoveToAsync(At(2027, 1, 3, 23));
+        Assert.Equal(3, ApprovalHttp.Outbox(DataDirectory).Count);
+        Assert.Equal("Pending", (await _client.GetApprovalAsync(approvalId)).StepStatus(0));
+
+        // Monday 10:00: overdue, the escalation contact is told who has not decided; the step does not pass.
+        await MoveToAsync(At(2027, 1, 4, 10).AddSeconds(1));
+        var escalated = await ApprovalHttp.WaitForOutboxAsync(DataDirectory, m => m.To("cvp@t.vn").Count == 1);
+        Assert.Contains("b@t.vn", escalated.To("cvp@t.vn")[0].Text);
+        Assert.DoesNotContain("/approvals/", escalated.To("cvp@t.vn")[0].Text);
+        var overdue = await _client.WaitForApprovalAsync(approvalId, a => a.StepStatus(0) == "Overdue");
+        Assert.Equal("Pending", overdue.GetProperty("status").GetString());
+        Assert.Equal("InApproval", (await _client.GetDocumentAsync(id)).GetProperty("status").GetString());
+        using (var stillOpen = await _browser.GetAsync(ApprovalHttp.LinkFor(reminded, "b@t.vn")))
+            Assert.Equal(HttpStatusCode.OK, stillOpen.StatusCode);
+
+        // Tuesday 10:00: the links run out with no decision; the approval expires and the document is free again.
+        await MoveToAsync(At(2027, 1, 5, 10).AddSeconds(1));
+        var expired = await _client.WaitForApprovalAsync(approvalId, a => a.GetProperty("status").GetString() != "Pending");
+        Assert.Equal("Expired", expired.GetProperty("status").GetString());
+        Assert.Equal("Expired", expired.StepStatus(0));
+        Assert.Equal("Digitised", (await _client.GetDocumentAsync(id)).GetProperty("status").GetString());
+        using (var late = await _browser.DecideAsync(ApprovalHttp.LinkFor(reminded, "b@t.vn"), "approve"))
+            Assert.Equal(HttpStatusCode.Gone, late.StatusCode);
+
+        var trail = (await _client.AuditAsync(id)).Select(e => e.GetProperty("action").GetString()).ToList();
+        Assert.Contains("approval-reminder-sent", trail);
+        Assert.Contains("approval-step-overdue", trail);
+        Assert.Contains("approval-escalated", trail);
+    }
+
+    [CorpusFact]
+    public async Task A_decision_after_the_escalation_still_counts_and_the_next_step_gets_its_own_working_time()
+    {
+        var id = (await _client.DigitisedAsync("doc002"))[0];
+        var approvalId = await _client.RequestApprovalAsync(id, """
+            {"steps":[{"name":"Phó Chánh Văn phòng","approvers":["p@u.vn"],"mode":"any","due":"PT8H"},
+                      {"name":"Chánh Văn phòng","approvers":["c@u.vn"],"mode":"any","due":"P2D"}],"escalation":"tp@u.vn"}
+            """);
+        var mails = await ApprovalHttp.WaitForOutboxAsync(DataDirectory, m => m.To("p@u.vn").Count == 1);
+        // Eight working hours from Thursday 10:00 is 18:00 the same day.
+        await MoveToAsync(At(2026, 12, 31, 18).AddSeconds(1));
+        await ApprovalHttp.WaitForOutboxAsync(DataDirectory, m => m.To("tp@u.vn").Count == 1);
+
+        using (var decided = await _browser.DecideAsync(mails.LinkFor("p@u.vn"), "approve"))
+            Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+        await ApprovalHttp.WaitForOutboxAsync(DataDirectory, m => m.To("c@u.vn").Count == 1);
+        var approval = await _client.WaitForApprovalAsync(approvalId, a => a.StepStatus(1) == "Pending");
+        Assert.Equal("Approved", approval.StepStatus(0));
+        // Two working days from when the step opened (Thursday 18:00:01): the rest of Thursday, no Friday (holiday) or weekend,
+        // all of Monday, and Tuesday until 18:00:01.
+        Assert.Equal(At(2027, 1, 5, 18).AddSeconds(1), approval.GetProperty("steps")[1].GetProperty("dueAt").GetDateTime());
+    }
+
+    // Moves the clock, then gives the engine a couple of its polling intervals to act on it.
+    private async Task MoveToAsync(DateTime utc)
+    {
+        _clock.AdvanceTo(utc);
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
+    }
+
+    private static DateTime At(int year, int month, int day, int hourInVietnam) =>
+        new DateTimeOffset(year, month, day, hourInVietnam, 0, 0, TimeSpan.FromHours(7)).UtcDateTime;
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try { return ((IPEndPoint)listener.LocalEndpoint).Port; }
+        finally { listener.Stop(); }
+    }
+}
