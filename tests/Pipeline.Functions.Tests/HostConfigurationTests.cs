@@ -76,6 +76,9 @@ public sealed class HostConfigurationTests : IDisposable
     [InlineData("""{"pipeline":{"intake":{"maxFileBytes":"big"}}}""", "pipeline.intake.maxFileBytes")]
     [InlineData("""{"pipeline":{"digitise":{"languages":"vie; rm -rf /"}}}""", "pipeline.digitise.languages")]
     [InlineData("""{"pipeline":{"digitise":{"maxParallelPages":-1}}}""", "pipeline.digitise.maxParallelPages")]
+    [InlineData("""{"pipeline":{"approvals":{"linkGrace":"P1W"}}}""", "pipeline.approvals.linkGrace")]
+    [InlineData("""{"pipeline":{"approvals":{"holidays":["2027-13-01"]}}}""", "pipeline.approvals.holidays")]
+    [InlineData("""{"pipeline":{"approvals":{"publicBaseUrl":"ftp://x"}}}""", "pipeline.approvals.publicBaseUrl")]
     [InlineData("""{"extensions":{"durableTask":{"leaseDuration":"soon"}}}""", "extensions.durableTask.leaseDuration")]
     [InlineData("""{"extensions":{"durableTask":{"maxConcurrentOrchestratorFunctions":0}}}""", "extensions.durableTask.maxConcurrentOrchestratorFunctions")]
     [InlineData("""{"extensions":{"durableTask":{"defaultRetry":{"backoffCoefficient":"x"}}}}""", "backoffCoefficient")]
@@ -84,6 +87,23 @@ public sealed class HostConfigurationTests : IDisposable
     {
         var error = Assert.Throws<InvalidOperationException>(() => HostJson.Parse(json));
         Assert.Contains(setting, error.Message);
+    }
+
+    [Fact]
+    public void Approval_settings_add_office_holidays_to_the_built_in_ones()
+    {
+        var approvals = HostJson.Parse("""
+            {"pipeline":{"approvals":{"linkGrace":"PT12H","holidays":["2026-12-24/2026-12-25"],"makeUpWorkingDays":["2026-12-26"],
+              "publicBaseUrl":"https://pipeline.tinhuy.vn","maxFailedLinksPerMinute":5}}}
+            """).Approvals;
+        Assert.Equal(TimeSpan.FromHours(12), approvals.LinkGrace);
+        Assert.Equal(new Uri("https://pipeline.tinhuy.vn"), approvals.PublicBaseUrl);
+        Assert.Equal(5, approvals.MaxFailedLinksPerMinute);
+        var calendar = approvals.Calendar();
+        Assert.False(calendar.IsWorkingDay(new DateOnly(2026, 12, 24)));  // configured
+        Assert.True(calendar.IsWorkingDay(new DateOnly(2026, 12, 26)));   // a configured make-up Saturday
+        Assert.False(calendar.IsWorkingDay(new DateOnly(2027, 1, 1)));    // built in: New Year's Day
+        Assert.Equal(TimeSpan.FromDays(1), HostJson.Parse(File.ReadAllText(Path.Combine(RepoPaths.Root, "host.json"))).Approvals.LinkGrace);
     }
 
     [Fact]

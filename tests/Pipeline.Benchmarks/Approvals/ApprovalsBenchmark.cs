@@ -116,7 +116,8 @@ internal sealed class ApprovalsBenchmark(ApprovalsBenchmark.Settings settings)
         var (watcher, poll) = (_outbox.Counts.Watcher - counts.Watcher, _outbox.Counts.Poll - counts.Poll);
         Print(samples);
         Console.WriteLine($"  {samples.Count} decisions in {seconds:F1} s ({samples.Count / seconds:F1}/s, with the waits for idle between them); " +
-            $"app CPU {cpu:F1} s ({cpu * 1000 / Math.Max(1, samples.Count):F1} ms per decision), benchmark client {self:F1} s");
+            $"app CPU {cpu:F1} s ({cpu * 1000 / Math.Max(1, samples.Count):F1} ms per decision, " +
+            $"with answering the status polls between decisions), benchmark client {self:F1} s");
         Console.WriteLine($"  other processes used {other * 100:F0} % of the machine's CPU meanwhile; load average {load} → {LoadAverage()}");
         Console.WriteLine($"  mails seen first by the watcher {watcher}, by the polling fallback {poll}" +
             (poll > 0 ? " (those times are up to 5 ms late)" : ""));

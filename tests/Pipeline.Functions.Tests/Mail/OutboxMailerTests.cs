@@ -137,6 +137,25 @@ public sealed partial class OutboxMailerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_keyed_mail_sent_again_after_a_crash_is_the_same_file_not_a_second_mail()
+    {
+        var mailer = new OutboxMailer(Outbox);
+        var queued = new DateTimeOffset(2026, 11, 23, 1, 2, 3, 456, TimeSpan.Zero);
+        var message = new MailMessage("a@x.vn", "Xin ý kiến", "text " + ApproveLink, "<p>html</p>", Key: "i-AbC_12-x", Queued: queued);
+
+        var first = await mailer.SendAsync(message);
+        var retries = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => mailer.SendAsync(message)));
+
+        var file = Assert.Single(Directory.GetFiles(Outbox));
+        Assert.Equal("20261123T010203456Z-i-AbC_12-x.eml", Path.GetFileName(file));
+        Assert.All(retries, r => Assert.Equal(first, r));
+        Assert.Empty(Directory.GetFiles(Outbox, "*.tmp", SearchOption.AllDirectories).Concat(Directory.GetFiles(Outbox, ".*")));
+        var mail = EmlReader.Read(await File.ReadAllBytesAsync(file));
+        Assert.StartsWith("<i-AbC_12-x@", mail.Header("Message-ID"));
+        await Assert.ThrowsAsync<ArgumentException>(() => mailer.SendAsync(message with { Key = "bad key/../x" }));
+    }
+
+    [Fact]
     public async Task File_names_sort_in_sending_order()
     {
         var time = new SteppingClock(new DateTimeOffset(2026, 11, 22, 20, 45, 1, 123, TimeSpan.Zero));
