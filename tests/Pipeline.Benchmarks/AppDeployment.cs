@@ -128,7 +128,8 @@ internal sealed class AppDeployment : IAsyncDisposable
         return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
     }
 
-    private static int FreePort()
+    /// <summary>A TCP port free on loopback right now.</summary>
+    internal static int FreePort()
     {
         var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -65,6 +65,11 @@ internal static partial class DocumentsPage
       <button type="button" id="search-clear" class="secondary">Bỏ lọc <span class="en" lang="en">Clear</span></button>
       <button type="button" id="refresh" class="secondary">Tải lại <span class="en" lang="en">Refresh</span></button>
     </form>
+    <p class="hint">
+      Văn bản đã số hóa (hoặc bị trả lại, bị từ chối sau khi đã sửa) có nút “Trình duyệt”: chọn tuyến đã lưu hoặc nhập các
+      bước; mỗi người duyệt nhận một liên kết qua thư. Tiến trình duyệt hiện ngay dưới văn bản.
+      <span class="en" lang="en">Send a digitised document for approval; its progress shows under it.</span>
+    </p>
     <div id="list-problem" class="problem" role="alert" hidden></div>
     <p id="list-summary" role="status"></p>
     <div class="table-wrap">

@@ -3,15 +3,23 @@ namespace Pipeline.Functions.Web;
 internal static partial class DocumentsPage
 {
     /// <summary>
-    /// The script of <c>/app.js</c>, run after <see cref="SharedScript"/>. Every API call sends the pasted key in
-    /// <c>x-functions-key</c>; every value from the server reaches the page as text (<c>textContent</c>, attributes),
-    /// never as markup. While a document is being digitised its row polls the orchestration's custom status once a
-    /// second and stops when none is left.
+    /// The script of <c>/app.js</c>, run after <see cref="SharedScript"/>: the approvals part
+    /// (<see cref="ApprovalsScript"/>) and then the page's own (<see cref="PageScript"/>), joined into one file.
     /// </summary>
-    public const string Script = """
+    public const string Script = ApprovalsScript + PageScript;
+
+    /// <summary>
+    /// The page's own part of <c>/app.js</c>. Every API call sends the pasted key in <c>x-functions-key</c>; every value
+    /// from the server reaches the page as text (<c>textContent</c>, attributes), never as markup. While a document is
+    /// being digitised its row polls the orchestration's custom status once a second; while it waits for an approval its
+    /// approvals are re-read every few seconds; polling stops when neither is left.
+    /// </summary>
+    private const string PageScript = """
 'use strict';
 (() => {
   const POLL_MS = 1000;
+  // Approvers take hours or days; a few seconds' delay is unnoticeable and keeps many open approvals cheap to watch.
+  const APPROVAL_POLL_MS = 3000;
   // After its orchestration completed, a document still shown in progress is re-read this many times before the row gives up.
   const SETTLE_POLLS = 10;
   const NO_TEXT = new Set(['Received', 'Digitising', 'Rejected', 'Failed']);
@@ -23,7 +31,8 @@ internal static partial class DocumentsPage
 
   const { STATUS_LABELS, SECRECY_LABELS, IN_PROGRESS, $, apiKey, Problem, asProblem, el, english, showProblem, clearProblem, storeKeyFrom, forgetKey } = window.Pipeline;
   const api = window.Pipeline.createApi('Dán khóa trong tệp <thư mục dữ liệu>/admin.key vào ô “Khóa API” rồi bấm “Lưu khóa”.');
-  const state = { page: 1, pageSize: 0, total: 0, q: '', rows: new Map(), timer: null, stopped: false, listVersion: 0 };
+  const Approvals = window.PipelineApprovals;
+  const state = { page: 1, pageSize: 0, total: 0, q: '', rows: new Map(), timer: null, stopped: false, listVersion: 0, lastApprovalPoll: 0 };
 
   // ---- Helpers --------------------------------------------------------------------------------------------
 
@@ -150,6 +159,7 @@ internal static partial class DocumentsPage
       renderSummary();
       for (const entry of state.rows.values()) {
         if (needsDetail(entry.doc)) refreshDocument(entry).catch(() => { /* the row shows the status without its reason */ });
+        if (Approvals.MAY_HAVE_APPROVALS.has(entry.doc.status)) entry.approvals.load().catch(() => { /* the panel says why */ });
       }
       schedulePoll();
     } catch (e) {
@@ -176,20 +186,29 @@ internal static partial class DocumentsPage
     const trs = [];
     for (const doc of documents) {
       if (!doc || !doc.id || rows.has(doc.id)) continue;
-      const entry = createRow(doc);
+      const entry = createRow(doc, state.rows.get(doc.id));
       rows.set(doc.id, entry);
-      trs.push(entry.tr);
+      trs.push(entry.tr, entry.approvals.row);
     }
     state.rows = rows;
     body.replaceChildren(...trs);
   }
 
-  function createRow(doc) {
+  /**
+   * The row of <code>doc</code>, and under it the row of its approvals. The approvals row of <code>previous</code> (the
+   * same document before the list was reloaded) is kept, so a reload does not throw away a half-filled approval form.
+   */
+  function createRow(doc, previous) {
     const tr = el('tr');
     const entry = {
       doc, tr, instanceId: doc.instanceId || null, instanceDone: false, settlePolls: 0, gaveUp: false, custom: null, runtimeStatus: null,
       cells: { file: el('td', 'file'), status: el('td'), pages: el('td'), secrecy: el('td'), created: el('td'), actions: el('td') },
       progress: el('progress'), stage: el('span', 'stage'),
+      approvals: previous ? previous.approvals : Approvals.create(doc.id, {
+        // Looked up when called: after a reload the approvals row belongs to the new entry of the same document.
+        refreshDocument: () => { const current = state.rows.get(doc.id); return current ? refreshDocument(current) : Promise.resolve(); },
+        watch: () => { state.stopped = false; schedulePoll(); },
+      }),
     };
     entry.progress.max = 1;
     tr.dataset.documentId = doc.id;
@@ -239,6 +258,7 @@ internal static partial class DocumentsPage
     c.secrecy.textContent = SECRECY_LABELS[doc.secrecy] || doc.secrecy || '–';
     c.created.textContent = formatTime(doc.createdTime);
     fillActions(entry);
+    entry.approvals.update(doc);
   }
 
   function fillActions(entry) {
@@ -259,6 +279,11 @@ internal static partial class DocumentsPage
       review.dataset.action = 'review';
       review.append(english('Review'));
       box.append(review);
+    }
+    if (Approvals.canSend(doc)) {
+      const send = actionButton('Trình duyệt', 'send-approval', () => entry.approvals.toggleForm());
+      send.append(' ', english('Send for approval'));
+      box.append(send);
     }
     entry.cells.actions.replaceChildren(box);
   }
@@ -301,11 +326,12 @@ internal static partial class DocumentsPage
     entry.stage.textContent = label;
   }
 
+  /** Polls again soon: each second while a document is digitised, every few seconds while one only waits for approval. */
   function schedulePoll() {
     if (state.timer !== null || state.stopped) return;
-    for (const entry of state.rows.values()) {
-      if (isInProgress(entry)) { state.timer = setTimeout(pollOnce, POLL_MS); return; }
-    }
+    const entries = Array.from(state.rows.values());
+    if (entries.some(isInProgress)) state.timer = setTimeout(pollOnce, POLL_MS);
+    else if (entries.some((e) => e.approvals.isPending())) state.timer = setTimeout(pollOnce, APPROVAL_POLL_MS);
   }
 
   function stopPolling() {
@@ -318,13 +344,21 @@ internal static partial class DocumentsPage
     state.timer = null;
     const rows = state.rows;
     const active = Array.from(rows.values()).filter(isInProgress);
-    const outcomes = await Promise.all(active.map((entry) => pollEntry(entry).then(() => null, (e) => asProblem(e))));
+    const now = Date.now();
+    // Approvals are read at their own, slower pace even when digitising documents make the timer tick every second.
+    const approvalsDue = now - state.lastApprovalPoll >= APPROVAL_POLL_MS - 100;
+    const waiting = approvalsDue ? Array.from(rows.values()).filter((e) => e.approvals.isPending()) : [];
+    if (approvalsDue) state.lastApprovalPoll = now;
+    const outcomes = await Promise.all([
+      ...active.map((entry) => pollEntry(entry).then(() => null, (e) => asProblem(e))),
+      ...waiting.map((entry) => entry.approvals.load().then(() => null, (e) => asProblem(e))),
+    ]);
     if (rows !== state.rows) return; // the list was reloaded meanwhile; it polls for itself
     const failure = outcomes.find((p) => p);
     if (failure) {
       showProblem($('list-problem'), failure);
       if (failure.status === 401) { stopPolling(); return; } // the key changed or is wrong: polling again will not help
-    } else if (active.length > 0) {
+    } else if (active.length > 0 || waiting.length > 0) {
       clearProblem($('list-problem'));
     }
     schedulePoll();

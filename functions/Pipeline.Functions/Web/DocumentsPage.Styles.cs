@@ -25,8 +25,8 @@ button .en { color: inherit; opacity: 0.85; }
 .wide { grid-column: 1 / -1; }
 .field { display: flex; flex-direction: column; gap: 0.25rem; }
 label { font-weight: 600; }
-input, select, button { font: inherit; }
-input[type=text], input[type=password], input[type=search], select {
+input, select, button, textarea { font: inherit; }
+input[type=text], input[type=password], input[type=search], input[type=email], select, textarea {
   padding: 0.4rem 0.5rem; border: 1px solid #8b949e; border-radius: 4px; min-width: 0; background: #fff; color: var(--ink);
 }
 #key-input { width: 24rem; max-width: 100%; }
@@ -52,7 +52,7 @@ td.file { overflow-wrap: break-word; min-width: 8rem; max-width: 18rem; }
 .status { font-weight: 600; }
 .status-Digitised, .status-Approved { color: var(--ok); }
 .status-Rejected, .status-Failed, .status-Returned { color: var(--bad); }
-.status-NeedsReview { color: var(--warn); }
+.status-NeedsReview, .status-InApproval { color: var(--warn); }
 progress { width: 12rem; max-width: 100%; height: 1rem; display: block; margin-top: 0.25rem; }
 .stage, .row-error, .small { font-size: 0.85rem; color: var(--muted); display: block; }
 .row-error { color: var(--bad); }
@@ -60,6 +60,46 @@ progress { width: 12rem; max-width: 100%; height: 1rem; display: block; margin-t
 .pager { margin-top: 0.75rem; }
 pre { white-space: pre-wrap; word-break: break-word; max-height: 32rem; overflow: auto; background: #f6f8fa; border: 1px solid var(--line); padding: 0.75rem; font-size: 0.9rem; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+/* Approvals: a full-width row under the document's, holding the panel of its latest approval and the send form. */
+tr.approval-row > td { background: #fafbfc; padding: 0.5rem 1rem 0.75rem; }
+/* `hidden` must win over the flex and grid displays below (an author `display` otherwise beats the browser's [hidden]). */
+.approval-row [hidden] { display: none; }
+.approval-panel h3, .approval-form h3 { font-size: 1.05rem; margin: 0 0 0.35rem; }
+.approval-status { font-weight: 700; }
+.approval-status-Approved { color: var(--ok); }
+.approval-status-Rejected, .approval-status-Returned, .approval-status-Expired { color: var(--bad); }
+.approval-status-Pending { color: var(--warn); }
+.approval-status-Cancelled { color: var(--muted); }
+.approval-steps { margin: 0.5rem 0; padding-left: 1.5rem; }
+.approval-step { margin: 0 0 0.5rem; padding: 0.25rem 0.5rem; border-left: 3px solid var(--line); }
+.approval-step[aria-current=step] { border-left-color: var(--warn); }
+.step-status { font-size: 0.9rem; font-weight: 600; }
+.step-status-Approved { color: var(--ok); }
+.step-status-Rejected, .step-status-Returned, .step-status-Expired { color: var(--bad); }
+/* An overdue step is the one thing the clerk must act on (chase the approver), so it stands out even at a glance. */
+.approval-step.step-Overdue { border-left: 5px solid var(--bad); background: #fdecea; }
+.step-status-Overdue { color: #fff; background: var(--bad); padding: 0 0.4rem; border-radius: 3px; }
+table.decisions { width: auto; margin-top: 0.35rem; font-size: 0.9rem; }
+table.decisions th, table.decisions td { padding: 0.2rem 0.6rem; }
+table.decisions th { white-space: nowrap; }
+.decision-reject td, .decision-return td { color: var(--bad); }
+.approver-comment { border-left: 5px solid var(--bad); background: #fdecea; padding: 0.5rem 0.75rem; margin: 0.5rem 0; }
+.approver-comment blockquote { margin: 0.35rem 0; font-size: 1.1rem; font-weight: 600; white-space: pre-wrap; }
+.approver-comment p { margin: 0.25rem 0 0; }
+.cancel-area { margin-top: 0.5rem; }
+.cancel-form input { width: 22rem; max-width: 100%; }
+.approval-form { border-top: 1px solid var(--line); margin-top: 0.5rem; padding-top: 0.5rem; }
+.approval-form > * + * { margin-top: 0.6rem; }
+.approval-form > .field { max-width: 32rem; }
+.steps-editor { border: 1px solid var(--line); border-radius: 4px; padding: 0.5rem 0.75rem; }
+.steps-editor legend { font-weight: 600; padding: 0 0.25rem; }
+.step-row { display: grid; grid-template-columns: 4rem minmax(8rem, 1.2fr) minmax(12rem, 1.6fr) minmax(8rem, 0.9fr) minmax(9rem, 1fr) auto; gap: 0.5rem 0.75rem; align-items: start; padding: 0.4rem 0; border-bottom: 1px dashed var(--line); }
+.step-row.invalid { background: #fdecea; }
+.step-number { font-weight: 600; padding-top: 1.8rem; }
+.step-row > button { margin-top: 1.6rem; }
+.step-row textarea { resize: vertical; min-height: 2.4rem; }
+.steps-editor > button { margin-top: 0.5rem; }
+.problem-errors { margin: 0.35rem 0 0; padding-left: 1.25rem; }
 @media (max-width: 900px) { .grid { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
 """;
 }

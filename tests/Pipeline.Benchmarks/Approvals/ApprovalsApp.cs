@@ -41,7 +41,7 @@ internal sealed class ApprovalsApp : IAsyncDisposable
 
             var dll = Path.Combine(RepoPaths.Root, "functions", "Pipeline.Functions", "bin", "Release", "net10.0", "Pipeline.Functions.dll");
             if (!File.Exists(dll)) throw new FileNotFoundException("Build the app first: dotnet build -c Release (the benchmark project does it).", dll);
-            var url = $"http://127.0.0.1:{FreePort()}";
+            var url = $"http://127.0.0.1:{AppDeployment.FreePort()}";
             var env = new Dictionary<string, string?>
             {
                 ["PIPELINE_DATA"] = app.DataDir,
@@ -80,15 +80,6 @@ internal sealed class ApprovalsApp : IAsyncDisposable
         var created = new JsonObject();
         parent[name] = created;
         return created;
-    }
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     public async ValueTask DisposeAsync()
