@@ -9,13 +9,15 @@ using Pipeline.Testing;
 //    --warm-up: digitise one unrelated scan before the timed batch — not the figure, which is a fresh app)
 //   dotnet run -c Release --project tests/Pipeline.Benchmarks -- extraction [--corpus DIR] [--threshold 0.9] [--timeout-minutes 30] [-v]
 //   dotnet run -c Release --project tests/Pipeline.Benchmarks -- approvals [--decisions 500] [--steps 20] [--warm-up 10] [--concurrency 8] [--wait-quiet 5]
+//   dotnet run -c Release --project tests/Pipeline.Benchmarks -- pack [--documents 40] [--pages 10] [--runs 5] [--corpus DIR]
 var command = args.FirstOrDefault();
-if (command is not ("durable" or "digitise" or "extraction" or "approvals"))
+if (command is not ("durable" or "digitise" or "extraction" or "approvals" or "pack"))
 {
     Console.Error.WriteLine("usage: Pipeline.Benchmarks durable [--instances N] [--fanout N] [--latency N] [--stores sqlite,postgres]");
     Console.Error.WriteLine("       Pipeline.Benchmarks digitise [--corpus DIR] [--languages vie+eng] [--skip-ocrmypdf] [--skip-pipeline] [--files-per-request N] [--timeout-minutes N] [--wait-quiet MINUTES] [--warm-up]");
     Console.Error.WriteLine("       Pipeline.Benchmarks extraction [--corpus DIR] [--threshold 0.9] [--timeout-minutes N] [-v]");
     Console.Error.WriteLine("       Pipeline.Benchmarks approvals [--decisions 500] [--steps 20] [--warm-up 10] [--concurrency 8 (1 = sequential only)] [--wait-quiet MINUTES]");
+    Console.Error.WriteLine("       Pipeline.Benchmarks pack [--documents 40] [--pages 10] [--runs 5] [--corpus DIR]");
     return 2;
 }
 
@@ -65,6 +67,18 @@ if (command == "approvals")
         WaitQuiet: TimeSpan.FromMinutes(double.Parse(Option("--wait-quiet", "5"), System.Globalization.CultureInfo.InvariantCulture)));
     Console.WriteLine($"Approvals benchmark on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
     return await new Pipeline.Benchmarks.Approvals.ApprovalsBenchmark(approvals).RunAsync();
+}
+
+if (command == "pack")
+{
+    // Meeting pack from stored archive PDFs against `qpdf --empty --pages` on the same files. See Pack/PackBenchmark.cs.
+    var pack = new Pipeline.Benchmarks.Pack.PackBenchmark.Settings(
+        Corpus: Path.GetFullPath(Option("--corpus", Path.Combine(RepoPaths.SharedCorpus, "vn-official"))),
+        Documents: Math.Max(1, int.Parse(Option("--documents", "40"))),
+        Pages: Math.Max(1, int.Parse(Option("--pages", "10"))),
+        Runs: Math.Max(1, int.Parse(Option("--runs", "5"))));
+    Console.WriteLine($"Pack benchmark on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+    return await new Pipeline.Benchmarks.Pack.PackBenchmark(pack).RunAsync();
 }
 
 var settings = new DurableBenchmark.Settings(

@@ -17,7 +17,10 @@ public sealed class ApprovalAddress(ApprovalOptions options, IServer server)
     }
 
     /// <summary>The decision page of <paramref name="token"/>.</summary>
-    public Uri LinkFor(string token) => new(Base, "approvals/" + token);
+    public Uri LinkFor(string token) => LinkForPath("approvals/" + token);
+
+    /// <summary>The app's page at <paramref name="relativePath"/> (no leading slash), e.g. <c>meetings/{token}</c>.</summary>
+    public Uri LinkForPath(string relativePath) => new(Base, relativePath);
 
     private Uri FromServer()
     {

@@ -56,6 +56,16 @@ public sealed class ApprovalLinkKey
         return new ApprovalLinkKey(fromFile, filePath);
     }
 
+    /// <summary>
+    /// A key for another kind of link (e.g. <c>"meeting-links"</c>), derived from this one with HMAC, so a link of one
+    /// kind never verifies as a link of another, and there is still one secret to configure and keep.
+    /// </summary>
+    public ApprovalLinkKey Derive(string purpose)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(purpose);
+        return new ApprovalLinkKey(HMACSHA256.HashData(_key, System.Text.Encoding.UTF8.GetBytes("pipeline/" + purpose)), $"{Source} ({purpose})");
+    }
+
     /// <summary>HMAC-SHA256 of <paramref name="data"/> under this key (32 bytes).</summary>
     internal byte[] Sign(ReadOnlySpan<byte> data) => HMACSHA256.HashData(_key, data);
 

@@ -3,6 +3,7 @@ using Pipeline.Functions.Diagnostics;
 using Pipeline.Functions.Digitise;
 using Pipeline.Functions.Durable;
 using Pipeline.Functions.Health;
+using Pipeline.Functions.Meetings;
 using Pipeline.Functions.Web;
 
 namespace Pipeline.Functions.Hosting;
@@ -29,6 +30,7 @@ public static class PipelineApplication
         builder.Services.AddDiagnosticOrchestrations();
         builder.Services.AddDigitise();
         builder.Services.AddApprovals(builder.Configuration);
+        builder.Services.AddMeetings();
 
         var app = builder.Build();
 
@@ -37,6 +39,7 @@ public static class PipelineApplication
         app.MapDurableManagementApi();
         app.MapDigitise();
         app.MapApprovals();
+        app.MapMeetings();
         app.MapWebPages();
         return app;
     }

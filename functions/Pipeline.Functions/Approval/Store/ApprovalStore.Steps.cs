@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Pipeline.Functions.Documents;
+using static Pipeline.Functions.Documents.CatalogSql;
 
 namespace Pipeline.Functions.Approval;
 

@@ -1,9 +1,9 @@
-using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Data.Sqlite;
 using Pipeline.Functions.Documents;
+using static Pipeline.Functions.Documents.CatalogSql;
 
 namespace Pipeline.Functions.Approval;
 
@@ -112,7 +112,7 @@ public sealed partial class ApprovalStore
     public async Task<IReadOnlyList<ApprovalRecord>> ListForDocumentAsync(string documentId, CancellationToken ct = default)
     {
         await using var connection = _database.Open();
-        return Ids(connection, "SELECT id FROM approvals WHERE document_id = $doc ORDER BY created", ("$doc", documentId))
+        return Strings(connection, null, "SELECT id FROM approvals WHERE document_id = $doc ORDER BY created", ("$doc", documentId))
             .Select(id => Read(connection, id)!).ToList();
     }
 
@@ -120,7 +120,7 @@ public sealed partial class ApprovalStore
     public async Task<IReadOnlyList<ApprovalRecord>> ListPendingAsync(CancellationToken ct = default)
     {
         await using var connection = _database.Open();
-        return Ids(connection, "SELECT id FROM approvals WHERE status = 'Pending' ORDER BY created").Select(id => Read(connection, id)!).ToList();
+        return Strings(connection, null, "SELECT id FROM approvals WHERE status = 'Pending' ORDER BY created").Select(id => Read(connection, id)!).ToList();
     }
 
     /// <summary>The link with id <paramref name="tokenId"/>, or null when none was issued.</summary>
@@ -141,7 +141,7 @@ public sealed partial class ApprovalStore
     public async Task<IReadOnlySet<string>> SentMailKeysAsync(string approvalId, CancellationToken ct = default)
     {
         await using var connection = _database.Open();
-        return Ids(connection, "SELECT key FROM approval_mails WHERE approval_id = $id", ("$id", approvalId)).ToHashSet();
+        return Strings(connection, null, "SELECT key FROM approval_mails WHERE approval_id = $id", ("$id", approvalId)).ToHashSet();
     }
 
     /// <summary>
@@ -215,43 +215,4 @@ public sealed partial class ApprovalStore
             ("$status", status), ("$now", Iso(now)), ("$id", documentId));
 
     private static string Detail(object value) => JsonSerializer.Serialize(value, Json);
-
-    private static string Iso(DateTime time) => AuditLog.Iso(time);
-
-    private static DateTime? Time(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal)
-        ? null
-        : DateTime.Parse(reader.GetString(ordinal), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal);
-
-    private static List<string> Ids(SqliteConnection connection, string sql, params (string, object?)[] parameters)
-    {
-        using var command = Command(connection, null, sql, parameters);
-        using var reader = command.ExecuteReader();
-        var ids = new List<string>();
-        while (reader.Read()) ids.Add(reader.GetString(0));
-        return ids;
-    }
-
-    private static SqliteCommand Command(SqliteTransaction transaction, string sql, params (string, object?)[] parameters) =>
-        Command(transaction.Connection!, transaction, sql, parameters);
-
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql, params (string, object?)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        return command;
-    }
-
-    private static int Execute(SqliteTransaction transaction, string sql, params (string, object?)[] parameters)
-    {
-        using var command = Command(transaction, sql, parameters);
-        return command.ExecuteNonQuery();
-    }
-
-    private static object? Scalar(SqliteTransaction transaction, string sql, params (string, object?)[] parameters)
-    {
-        using var command = Command(transaction, sql, parameters);
-        return command.ExecuteScalar();
-    }
 }
