@@ -12,7 +12,7 @@ set -euo pipefail
 # (rasterising PDF pages, reading their images and text layers); img2pdf (scanned images
 # into a PDF without re-encoding them); qpdf (laying the OCR text over the original pages);
 # ghostscript (PDF/A-2b). SQLite comes with Microsoft.Data.Sqlite's bundled native library.
-RUNTIME_PACKAGES=(tesseract-ocr tesseract-ocr-vie poppler-utils img2pdf qpdf ghostscript)
+RUNTIME_PACKAGES=(tesseract-ocr tesseract-ocr-vie poppler-utils img2pdf qpdf ghostscript fonts-dejavu-core)
 
 # Packages the tests need. postgresql: Debian's PostgreSQL 15; its binaries (initdb,
 # pg_ctl, postgres) live in /usr/lib/postgresql/<ver>/bin, not on PATH. Tests start

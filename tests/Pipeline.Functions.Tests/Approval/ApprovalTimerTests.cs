@@ -1,8 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Pipeline.Functions.Hosting;
 using Pipeline.Functions.Tests.Documents;
 using Pipeline.Testing;
 
@@ -16,54 +12,36 @@ namespace Pipeline.Functions.Tests.Approval;
 /// </summary>
 public sealed class ApprovalTimerTests : IAsyncLifetime
 {
+    private InProcessApp _app = null!;
+
+    private HttpClient Client => _app.Client;
+    private HttpClient Browser => _app.Browser;
+    private string DataDirectory => _app.DataDirectory;
+
     // Thursday 31 December 2026, 10:00 in Vietnam.
-    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 12, 31, 3, 0, 0, TimeSpan.Zero));
-    private string _directory = null!;
-    private WebApplication _app = null!;
-    private HttpClient _client = null!;
-    private HttpClient _browser = null!;
+    public async Task InitializeAsync() =>
+        _app = await InProcessApp.StartAsync(new ManualClock(new DateTimeOffset(2026, 12, 31, 3, 0, 0, TimeSpan.Zero)), ApprovalHttp.WithoutReview);
 
-    private string DataDirectory => Path.Combine(_directory, "data");
-
-    public async Task InitializeAsync()
-    {
-        _directory = PipelineApp.CreateWorkingDirectory(ApprovalHttp.WithoutReview);
-        var url = $"http://127.0.0.1:{FreePort()}";
-        _app = PipelineApplication.Build(["--urls", url, $"--Data={DataDirectory}", "--Logging:LogLevel:Default=Warning"], _directory,
-            services => services.AddSingleton<TimeProvider>(_clock));
-        await _app.StartAsync();
-        _client = new HttpClient { BaseAddress = new Uri(url) };
-        _client.DefaultRequestHeaders.Add("x-functions-key", File.ReadAllText(Path.Combine(DataDirectory, "admin.key")).Trim());
-        _browser = new HttpClient { BaseAddress = new Uri(url) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        _browser.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-        PipelineApp.DeleteDirectory(_directory);
-    }
+    public async Task DisposeAsync() => await _app.DisposeAsync();
 
     [CorpusFact]
     public async Task Reminder_escalation_and_expiry_fire_on_working_time_across_a_weekend_and_a_holiday()
     {
-        var id = (await _client.DigitisedAsync("doc001"))[0];
-        var approvalId = await _client.RequestApprovalAsync(id, """
+        var id = (await Client.DigitisedAsync("doc001"))[0];
+        var approvalId = await Client.RequestApprovalAsync(id, """
             {"steps":[{"name":"Lãnh đạo Văn phòng","approvers":["a@t.vn","b@t.vn"],"mode":"all","due":"P1D","escalation":"cvp@t.vn"}]}
             """);
         var mails = await ApprovalHttp.WaitForOutboxAsync(DataDirectory, m => m.To("@t.vn").Count == 2);
 
         // One working day from Thursday 10:00: Friday is New Year's Day, then the weekend, so Monday 10:00. Half of it
         // is 12 working hours: Thursday 22:00. The links live one more working day: Tuesday 10:00.
-        var step = (await _client.GetApprovalAsync(approvalId)).GetProperty("steps")[0];
+        var step = (await Client.GetApprovalAsync(approvalId)).GetProperty("steps")[0];
         Assert.Equal(At(2027, 1, 4, 10), step.GetProperty("dueAt").GetDateTime());
         Assert.Equal(At(2026, 12, 31, 22), step.GetProperty("remindAt").GetDateTime());
         Assert.Equal(At(2027, 1, 5, 10), step.GetProperty("expiresAt").GetDateTime());
         Assert.Contains("04/01/2027", mails.To("a@t.vn")[0].Text);
 
-        using (var decided = await _browser.DecideAsync(mails.LinkFor("a@t.vn"), "approve"))
+        using (var decided = await Browser.DecideAsync(mails.LinkFor("a@t.vn"), "approve"))
             Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
 
         // Not yet at half time: no reminder.
@@ -79,29 +57,29 @@ public sealed class ApprovalTimerTests : IAsyncLifetime
         // The holiday and the weekend pass without an escalation: they are not working time.
         await MoveToAsync(At(2027, 1, 3, 23));
         Assert.Equal(3, ApprovalHttp.Outbox(DataDirectory).Count);
-        Assert.Equal("Pending", (await _client.GetApprovalAsync(approvalId)).StepStatus(0));
+        Assert.Equal("Pending", (await Client.GetApprovalAsync(approvalId)).StepStatus(0));
 
         // Monday 10:00: overdue, the escalation contact is told who has not decided; the step does not pass.
         await MoveToAsync(At(2027, 1, 4, 10).AddSeconds(1));
         var escalated = await ApprovalHttp.WaitForOutboxAsync(DataDirectory, m => m.To("cvp@t.vn").Count == 1);
         Assert.Contains("b@t.vn", escalated.To("cvp@t.vn")[0].Text);
         Assert.DoesNotContain("/approvals/", escalated.To("cvp@t.vn")[0].Text);
-        var overdue = await _client.WaitForApprovalAsync(approvalId, a => a.StepStatus(0) == "Overdue");
+        var overdue = await Client.WaitForApprovalAsync(approvalId, a => a.StepStatus(0) == "Overdue");
         Assert.Equal("Pending", overdue.GetProperty("status").GetString());
-        Assert.Equal("InApproval", (await _client.GetDocumentAsync(id)).GetProperty("status").GetString());
-        using (var stillOpen = await _browser.GetAsync(ApprovalHttp.LinkFor(reminded, "b@t.vn")))
+        Assert.Equal("InApproval", (await Client.GetDocumentAsync(id)).GetProperty("status").GetString());
+        using (var stillOpen = await Browser.GetAsync(ApprovalHttp.LinkFor(reminded, "b@t.vn")))
             Assert.Equal(HttpStatusCode.OK, stillOpen.StatusCode);
 
         // Tuesday 10:00: the links run out with no decision; the approval expires and the document is free again.
         await MoveToAsync(At(2027, 1, 5, 10).AddSeconds(1));
-        var expired = await _client.WaitForApprovalAsync(approvalId, a => a.GetProperty("status").GetString() != "Pending");
+        var expired = await Client.WaitForApprovalAsync(approvalId, a => a.GetProperty("status").GetString() != "Pending");
         Assert.Equal("Expired", expired.GetProperty("status").GetString());
         Assert.Equal("Expired", expired.StepStatus(0));
-        Assert.Equal("Digitised", (await _client.GetDocumentAsync(id)).GetProperty("status").GetString());
-        using (var late = await _browser.DecideAsync(ApprovalHttp.LinkFor(reminded, "b@t.vn"), "approve"))
+        Assert.Equal("Digitised", (await Client.GetDocumentAsync(id)).GetProperty("status").GetString());
+        using (var late = await Browser.DecideAsync(ApprovalHttp.LinkFor(reminded, "b@t.vn"), "approve"))
             Assert.Equal(HttpStatusCode.Gone, late.StatusCode);
 
-        var trail = (await _client.AuditAsync(id)).Select(e => e.GetProperty("action").GetString()).ToList();
+        var trail = (await Client.AuditAsync(id)).Select(e => e.GetProperty("action").GetString()).ToList();
         Assert.Contains("approval-reminder-sent", trail);
         Assert.Contains("approval-step-overdue", trail);
         Assert.Contains("approval-escalated", trail);
@@ -110,8 +88,8 @@ public sealed class ApprovalTimerTests : IAsyncLifetime
     [CorpusFact]
     public async Task A_decision_after_the_escalation_still_counts_and_the_next_step_gets_its_own_working_time()
     {
-        var id = (await _client.DigitisedAsync("doc002"))[0];
-        var approvalId = await _client.RequestApprovalAsync(id, """
+        var id = (await Client.DigitisedAsync("doc002"))[0];
+        var approvalId = await Client.RequestApprovalAsync(id, """
             {"steps":[{"name":"Phó Chánh Văn phòng","approvers":["p@u.vn"],"mode":"any","due":"PT8H"},
                       {"name":"Chánh Văn phòng","approvers":["c@u.vn"],"mode":"any","due":"P2D"}],"escalation":"tp@u.vn"}
             """);
@@ -120,31 +98,18 @@ public sealed class ApprovalTimerTests : IAsyncLifetime
         await MoveToAsync(At(2026, 12, 31, 18).AddSeconds(1));
         await ApprovalHttp.WaitForOutboxAsync(DataDirectory, m => m.To("tp@u.vn").Count == 1);
 
-        using (var decided = await _browser.DecideAsync(mails.LinkFor("p@u.vn"), "approve"))
+        using (var decided = await Browser.DecideAsync(mails.LinkFor("p@u.vn"), "approve"))
             Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
         await ApprovalHttp.WaitForOutboxAsync(DataDirectory, m => m.To("c@u.vn").Count == 1);
-        var approval = await _client.WaitForApprovalAsync(approvalId, a => a.StepStatus(1) == "Pending");
+        var approval = await Client.WaitForApprovalAsync(approvalId, a => a.StepStatus(1) == "Pending");
         Assert.Equal("Approved", approval.StepStatus(0));
         // Two working days from when the step opened (Thursday 18:00:01): the rest of Thursday, no Friday (holiday) or weekend,
         // all of Monday, and Tuesday until 18:00:01.
         Assert.Equal(At(2027, 1, 5, 18).AddSeconds(1), approval.GetProperty("steps")[1].GetProperty("dueAt").GetDateTime());
     }
 
-    // Moves the clock, then gives the engine a couple of its polling intervals to act on it.
-    private async Task MoveToAsync(DateTime utc)
-    {
-        _clock.AdvanceTo(utc);
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
-    }
+    private Task MoveToAsync(DateTime utc) => _app.MoveToAsync(utc);
 
     private static DateTime At(int year, int month, int day, int hourInVietnam) =>
         new DateTimeOffset(year, month, day, hourInVietnam, 0, 0, TimeSpan.FromHours(7)).UtcDateTime;
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try { return ((IPEndPoint)listener.LocalEndpoint).Port; }
-        finally { listener.Stop(); }
-    }
 }

@@ -77,8 +77,8 @@ public sealed class ParticipantPagesFixture : IAsyncLifetime
         return ids;
     }
 
-    // Creates and publishes a meeting, waits for its invitations and keeps each participant's link.
-    private async Task<string> PublishAsync(string json, string domain, int participants)
+    /// <summary>Creates and publishes a meeting, waits for its invitations and keeps each participant's link; returns its id.</summary>
+    public async Task<string> PublishAsync(string json, string domain, int participants)
     {
         var id = (await Admin.ExpectAsync(HttpMethod.Post, "/api/meetings", json, HttpStatusCode.Created)).GetProperty("meetingId").GetString()!;
         await Admin.ExpectAsync(HttpMethod.Post, $"/api/meetings/{id}/publish", "", HttpStatusCode.Accepted);
@@ -236,7 +236,7 @@ public sealed class ParticipantPagesTests(ParticipantPagesFixture f) : IClassFix
         using (var bad = await PostAsync($"{link}/opinions/1", ("answer", "other"), ("comment", " ")))
         {
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
-            Assert.Contains("Ý kiến khác", await bad.Content.ReadAsStringAsync());
+            Assert.Contains("hãy ghi nội dung ý kiến", await bad.Content.ReadAsStringAsync());
         }
         using (var first = await PostAsync($"{link}/opinions/1", ("answer", "agree"), ("comment", "Nhất trí ban hành.")))
         {
@@ -284,6 +284,31 @@ public sealed class ParticipantPagesTests(ParticipantPagesFixture f) : IClassFix
         Assert.DoesNotContain("Tán thành", page);
         var vote = (await f.Admin.GetMeetingAsync(f.Meeting2)).GetProperty("agenda")[0].GetProperty("vote");
         Assert.Equal(1, vote.GetProperty("yes").GetInt32());
+    }
+
+    [CorpusFact]
+    public async Task A_participant_taken_off_the_meeting_loses_the_link()
+    {
+        var plan = $$"""
+            {"title":"Họp chuyên đề","startsAt":"2026-12-17T08:00:00+07:00","participants":["a@m3.vn"OTHERS],
+             "agenda":[{"title":"Quyết định kiện toàn","documentIds":["{{f.Other}}"]}]}
+            """;
+        var id = await f.PublishAsync(plan.Replace("OTHERS", ",\"b@m3.vn\""), "@m3.vn", 2);
+        Assert.Equal(HttpStatusCode.OK, (await f.Browser.GetAsync(f.Links["b@m3.vn"])).StatusCode);
+
+        await f.Admin.ExpectAsync(HttpMethod.Put, $"/api/meetings/{id}", plan.Replace("OTHERS", ""), HttpStatusCode.OK);
+        using var gone = await f.Browser.GetAsync(f.Links["b@m3.vn"]);
+        Assert.Equal(HttpStatusCode.Gone, gone.StatusCode);
+        Assert.Contains("không còn trong danh sách", await gone.Content.ReadAsStringAsync());
+        using var pack = await f.Browser.GetAsync($"{f.Links["b@m3.vn"]}/pack?version=1");
+        Assert.Equal(HttpStatusCode.Gone, pack.StatusCode);
+
+        // The one left sees the new version, and the old one marked as replaced.
+        await f.Admin.WaitForMeetingAsync(id, m => m.GetProperty("packVersion").GetInt32() == 2);
+        var page = await PageAsync("a@m3.vn");
+        Assert.Contains("bản 2", page);
+        Assert.Contains($"href=\"{PathOf(f.Links["a@m3.vn"])}/pack?version=1\"", page);
+        Assert.Contains("đã được thay thế", page);
     }
 
     [CorpusFact]

@@ -141,7 +141,7 @@ public static class MinutesPdf
         flow.Lines(2 * Indent, $"Tán thành: {Number(tally.Yes)}, Không tán thành: {Number(tally.No)}, Không biểu quyết: {Number(tally.Abstain)} "
             + $"(số người biểu quyết: {Number(tally.Voted)}/{Number(tally.Eligible)}).", PdfFontStyle.Regular, Body, BodyLine);
         // A secret vote stops at the tally: listing even who voted, without their choice, is more than it may say.
-        // mutated
+        if (vote.Secret) return;
         foreach (var choice in new[] { VoteChoice.Yes, VoteChoice.No, VoteChoice.Abstain })
         {
             var voters = tally.Votes.Where(v => v.Choice == choice).Select(v => Display(plan, v.Participant)).ToList();

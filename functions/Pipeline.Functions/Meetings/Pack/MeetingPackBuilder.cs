@@ -19,8 +19,8 @@ namespace Pipeline.Functions.Meetings;
 /// divider pages they open come through as they are. The documents are only ever read by qpdf and pdfinfo, page by
 /// page: the process's memory does not grow with the pack, and the documents' pages (images and text layers) are
 /// copied unchanged, so their text stays selectable.</para>
-/// <para>Deterministic: the same plan, watermark and document files give a byte-identical pack
-/// (qpdf's <c>--deterministic-id</c>; no dates or paths are written).</para>
+/// <para>Deterministic: the same plan, watermark and document files give a byte-identical pack (no dates or paths
+/// are written; the file /ID is a hash of the inputs, see <see cref="PackFileId"/>).</para>
 /// </remarks>
 public static class MeetingPackBuilder
 {
@@ -76,10 +76,11 @@ public static class MeetingPackBuilder
             if (stamps.Count > 0) PackStamps.Write(stamps, watermark, stampsPdf);
 
             var result = await ExternalTool.RunAsync(qpdfCommand[0],
-                [.. qpdfCommand.Skip(1), .. QpdfArguments(plan, frontPages, front, stamps, stampsPdf, partial)], ct);
+                [.. qpdfCommand.Skip(1), .. QpdfArguments(plan, frontPages, front, stamps, stampsPdf, partial)], ct, QpdfEnvironment);
             // Exit 3 is "succeeded with warnings" (e.g. a document's repaired xref): the pack is complete.
             if (result.ExitCode is not (0 or 3))
                 throw new InvalidOperationException($"qpdf could not bind the meeting pack (exit code {result.ExitCode}): {result.Errors.Trim()}");
+            PackFileId.Replace(partial, PackFileId.Compute(stamps.Count > 0 ? [front, stampsPdf] : [front], documents.Select(d => d.PdfPath)));
             File.Move(partial, outputPath, overwrite: true);
             return layout;
         }
@@ -89,6 +90,14 @@ public static class MeetingPackBuilder
             Directory.Delete(scratch, recursive: true);
         }
     }
+
+    /// <summary>
+    /// qpdf holds each scan's image in a fresh buffer of a few hundred KB. With glibc's default 128 KB top pad the heap
+    /// is trimmed and grown again around nearly every one, and each regrowth faults its pages back in: on a 400-page
+    /// pack that was 80 000 page faults and a third of qpdf's time. A 16 MB pad keeps the memory between buffers
+    /// (10 000 faults, the same peak RSS). Other C libraries ignore the variable.
+    /// </summary>
+    private static readonly Dictionary<string, string> QpdfEnvironment = new() { ["GLIBC_TUNABLES"] = "glibc.malloc.top_pad=16777216" };
 
     /// <summary>Numbers the pack's pages and lists what is laid over each: every document page gets its label;
     /// with a watermark, every page (cover and dividers included) gets a stamp.</summary>
@@ -119,13 +128,14 @@ public static class MeetingPackBuilder
     }
 
     /// <summary>
-    /// <c>front.pdf --deterministic-id --pages . 1-k . d1 doc… . d2 doc… -- [--overlay stamps.pdf --to=… --from=1-n --] out</c>:
-    /// page selection and overlay in one run (qpdf applies the overlay to the pages as selected).
+    /// <c>front.pdf --static-id --pages . 1-k . d1 doc… . d2 doc… -- [--overlay stamps.pdf --to=… --from=1-n --] out</c>:
+    /// page selection and overlay in one run (qpdf applies the overlay to the pages as selected). The static /ID is
+    /// replaced afterwards (<see cref="PackFileId"/>).
     /// </summary>
     private static List<string> QpdfArguments(PackPlan plan, int frontPages, string front, IReadOnlyList<PackStamp> stamps,
         string stampsPdf, string output)
     {
-        var arguments = new List<string> { front, "--deterministic-id", "--pages", ".", "1-" + Number(frontPages) };
+        var arguments = new List<string> { front, "--static-id", "--pages", ".", "1-" + Number(frontPages) };
         for (var i = 0; i < plan.Items.Count; i++)
         {
             arguments.Add(".");

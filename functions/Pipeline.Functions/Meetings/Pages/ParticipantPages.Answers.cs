@@ -58,7 +58,7 @@ public static partial class ParticipantPages
         }
 
         // The participant votes for themselves through their own link.
-        var result = await s.Store.CastVoteAsync(meeting.Id, item!.Number, email, choice, email, ct);
+        var result = await s.Store.CastVoteAsync(meeting.Id, item!.Number, email, choice, email, ct, ClientAddress(http), UserAgent(http));
         var vote = (await s.Store.VotesAsync(meeting.Id, ct)).FirstOrDefault(v => v.Item == item.Number);
         var own = vote?.Votes.FirstOrDefault(v => string.Equals(v.Participant, email, StringComparison.OrdinalIgnoreCase));
         return result switch

@@ -90,8 +90,12 @@ public sealed partial class MeetingStore
         return MeetingChange.Done;
     }
 
-    /// <summary>Records one participant's vote on an open vote, once; <paramref name="actor"/> is the participant, or the secretary recording a vote in the room.</summary>
-    public async Task<MeetingChange> CastVoteAsync(string id, int item, string participant, VoteChoice choice, string actor, CancellationToken ct = default)
+    /// <summary>
+    /// Records one participant's vote on an open vote, once; <paramref name="actor"/> is the participant (with the client
+    /// address and user agent of their link), or the secretary recording a vote cast in the room.
+    /// </summary>
+    public async Task<MeetingChange> CastVoteAsync(string id, int item, string participant, VoteChoice choice, string actor, CancellationToken ct = default,
+        string? clientAddress = null, string? userAgent = null)
     {
         await using var connection = _database.Open();
         using var transaction = CatalogDatabase.BeginWrite(connection);
@@ -105,7 +109,7 @@ public sealed partial class MeetingStore
             return MeetingChange.AlreadyDone;
         // A secret vote's audit entry says that someone voted, not how.
         _audit.Append(transaction, meeting.AuditKey, new AuditEntry("vote-cast", actor,
-            Serialize(new { item, participant, choice = vote.Secret ? null : choice.ToString().ToLowerInvariant() })));
+            Serialize(new { item, participant, choice = vote.Secret ? null : choice.ToString().ToLowerInvariant(), clientAddress, userAgent })));
         await transaction.CommitAsync(ct);
         return MeetingChange.Done;
     }
