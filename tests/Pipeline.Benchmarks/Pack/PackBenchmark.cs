@@ -6,7 +6,8 @@ namespace Pipeline.Benchmarks.Pack;
 /// <summary>
 /// Time and peak memory to build a meeting pack from stored archive PDFs, against qpdf merging the same files
 /// (<c>qpdf --empty --pages f1 … fn -- out.pdf</c>) in the same run: the floor for binding those pages at all. The
-/// runs alternate (baseline, master copy, watermarked copy), so a change in the machine's load hits all three alike.
+/// runs alternate (baseline, baseline with the builder's malloc setting, master copy, watermarked copy), so a change in
+/// the machine's load hits them all alike.
 /// Every qpdf runs under <c>/usr/bin/time</c>, which gives its peak resident set and its own elapsed time.
 /// </summary>
 internal sealed class PackBenchmark(PackBenchmark.Settings settings)
@@ -18,6 +19,10 @@ internal sealed class PackBenchmark(PackBenchmark.Settings settings)
     private const long GoalRssBytes = 300L << 20;
 
     private const string Watermark = "Nguyễn Văn An — bản 1";
+
+    /// <summary>The malloc setting MeetingPackBuilder gives its qpdf (see QpdfEnvironment there); the baseline is also
+    /// timed with it, so the table shows how much of the difference is that setting and how much the pack's work.</summary>
+    private const string QpdfTunables = "GLIBC_TUNABLES=glibc.malloc.top_pad=16777216";
 
     /// <summary>One build: wall time as the caller sees it, and qpdf's own elapsed time and peak RSS.</summary>
     private readonly record struct Sample(double Seconds, double QpdfSeconds, long QpdfPeakBytes);
@@ -44,15 +49,16 @@ internal sealed class PackBenchmark(PackBenchmark.Settings settings)
             Console.WriteLine($"  pack: {pages} pages (cover + {documents.Count} dividers + {documents.Count * settings.Pages} document pages), " +
                 $"{new FileInfo(masterPdf).Length / 1048576.0:F0} MB; baseline {new FileInfo(baselinePdf).Length / 1048576.0:F0} MB");
 
-            var (baseline, master, copy) = (new List<Sample>(), new List<Sample>(), new List<Sample>());
+            var (baseline, tuned, master, copy) = (new List<Sample>(), new List<Sample>(), new List<Sample>(), new List<Sample>());
             for (var run = 1; run <= settings.Runs; run++)
             {
                 baseline.Add(await BaselineAsync(documents, baselinePdf, dir));
+                tuned.Add(await BaselineAsync(documents, baselinePdf, dir, QpdfTunables));
                 master.Add(await PackAsync(builder, documents, masterPdf, null, dir));
                 copy.Add(await PackAsync(builder, documents, copyPdf, Watermark, dir));
-                Console.WriteLine($"  run {run}: baseline {baseline[^1].Seconds:F2} s, master {master[^1].Seconds:F2} s, watermarked {copy[^1].Seconds:F2} s (load average {LoadAverage()})");
+                Console.WriteLine($"  run {run}: baseline {baseline[^1].Seconds:F2} s (malloc setting {tuned[^1].Seconds:F2} s), master {master[^1].Seconds:F2} s, watermarked {copy[^1].Seconds:F2} s (load average {LoadAverage()})");
             }
-            Print(baseline, master, copy);
+            Print(baseline, tuned, master, copy);
             return 0;
         }
         finally
@@ -61,13 +67,14 @@ internal sealed class PackBenchmark(PackBenchmark.Settings settings)
         }
     }
 
-    private void Print(List<Sample> baseline, List<Sample> master, List<Sample> copy)
+    private void Print(List<Sample> baseline, List<Sample> tuned, List<Sample> master, List<Sample> copy)
     {
         var selfPeak = ProcessPeakBytes();
         Console.WriteLine();
         Console.WriteLine($"| {settings.Documents} documents × {settings.Pages} pages, {settings.Runs} runs | median | min | qpdf's own time (median) | qpdf peak RSS |");
         Console.WriteLine("|---|---|---|---|---|");
-        foreach (var (name, samples) in new[] { ("`qpdf --empty --pages … -- out.pdf` (baseline)", baseline), ("MeetingPackBuilder, master copy", master),
+        foreach (var (name, samples) in new[] { ("`qpdf --empty --pages … -- out.pdf` (baseline)", baseline),
+                     ("the same with the builder's malloc setting", tuned), ("MeetingPackBuilder, master copy", master),
                      ("MeetingPackBuilder, watermarked copy", copy) })
             Console.WriteLine($"| {name} | {Median(samples, s => s.Seconds):F2} s | {samples.Min(s => s.Seconds):F2} s | " +
                 $"{Median(samples, s => s.QpdfSeconds):F2} s | {samples.Max(s => s.QpdfPeakBytes) / 1048576.0:F0} MB |");
@@ -76,7 +83,8 @@ internal sealed class PackBenchmark(PackBenchmark.Settings settings)
         var ratio = Median(master, s => s.Seconds) / Median(baseline, s => s.Seconds);
         var minRatio = master.Min(s => s.Seconds) / baseline.Min(s => s.Seconds);
         var copyRatio = Median(copy, s => s.Seconds) / Median(baseline, s => s.Seconds);
-        Console.WriteLine($"  ratio pack / baseline: master {ratio:F2}× (min/min {minRatio:F2}×), watermarked {copyRatio:F2}×");
+        Console.WriteLine($"  ratio pack / baseline: master {ratio:F2}× (min/min {minRatio:F2}×), watermarked {copyRatio:F2}×; " +
+            $"master / baseline with the same malloc setting {Median(master, s => s.Seconds) / Median(tuned, s => s.Seconds):F2}×");
         var rss = Math.Max(selfPeak, master.Concat(copy).Max(s => s.QpdfPeakBytes));
         Console.WriteLine();
         Console.WriteLine($"goal within {GoalRatio}× of qpdf (master copy, medians): {(ratio <= GoalRatio ? "met" : "NOT met")} ({ratio:F2}×)");
@@ -85,10 +93,11 @@ internal sealed class PackBenchmark(PackBenchmark.Settings settings)
             Console.WriteLine($"WARNING: load average {LoadAverage()} on {Environment.ProcessorCount} cores: other work shared the machine; rerun on a quiet one.");
     }
 
-    private static async Task<Sample> BaselineAsync(IReadOnlyList<BenchDocument> documents, string output, string dir)
+    private static async Task<Sample> BaselineAsync(IReadOnlyList<BenchDocument> documents, string output, string dir, string? environment = null)
     {
+        string[] command = environment is null ? Qpdf(dir) : ["/usr/bin/env", environment, .. Qpdf(dir)];
         var clock = Stopwatch.StartNew();
-        var (exit, text) = await BenchmarkCorpus.RunToolAsync(Qpdf(dir)[0], [.. Qpdf(dir).Skip(1), "--empty", "--pages", .. documents.Select(d => d.PdfPath), "--", output], null);
+        var (exit, text) = await BenchmarkCorpus.RunToolAsync(command[0], [.. command.Skip(1), "--empty", "--pages", .. documents.Select(d => d.PdfPath), "--", output], null);
         clock.Stop();
         if (exit is not (0 or 3)) throw new InvalidOperationException($"qpdf failed ({exit}): {text}");
         return Measured(clock.Elapsed.TotalSeconds, dir);

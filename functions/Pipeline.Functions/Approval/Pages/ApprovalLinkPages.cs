@@ -56,7 +56,7 @@ public static class ApprovalLinkPages
         var document = await s.Catalog.GetAsync(link.Approval!.DocumentId, ct);
         // An access record, not a state change: who opened the document's details through which link, from where.
         await AuditAsync(s, link, "approval-link-viewed", http, ct);
-        return ApprovalPageShell.Html(http, StatusCodes.Status200OK, "Đề nghị cho ý kiến về văn bản", DecisionPage.Main(link, document, BasePath(http), token));
+        return ApprovalPageShell.Html(http, StatusCodes.Status200OK, "Đề nghị cho ý kiến về văn bản", DecisionPage.Content(link, document, BasePath(http), token));
     }
 
     private static async Task<IResult> DecideAsync(string token, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
@@ -85,7 +85,7 @@ public static class ApprovalLinkPages
         {
             var page = await s.Catalog.GetAsync(link.Approval!.DocumentId, ct);
             return ApprovalPageShell.Html(http, StatusCodes.Status400BadRequest, "Đề nghị cho ý kiến về văn bản",
-                DecisionPage.Main(link, page, BasePath(http), token, error, comment));
+                DecisionPage.Content(link, page, BasePath(http), token, error, comment));
         }
 
         var claims = link.Claims!;

@@ -50,9 +50,7 @@ button:focus-visible,a:focus-visible,textarea:focus-visible{outline:3px solid va
     /// No script, no frames, no plug-ins, no images; the one style sheet by its hash; forms post only back here. With
     /// <c>frame-ancestors 'none'</c> the page cannot be framed to trick a click on a decision button.
     /// </summary>
-    public static readonly string ContentSecurityPolicy =
-        $"default-src 'none'; style-src 'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Styles)))}'; " +
-        "img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    public static readonly string ContentSecurityPolicy = PolicyFor(Styles);
 
     private static readonly TimeSpan VietnamOffset = TimeSpan.FromHours(7);
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
@@ -71,10 +69,17 @@ button:focus-visible,a:focus-visible,textarea:focus-visible{outline:3px solid va
     }
 
     /// <summary>A whole page with <paramref name="status"/>: the protective headers, the CSP, and the markup.</summary>
-    public static IResult Html(HttpContext context, int status, string heading, string main)
+    public static IResult Html(HttpContext context, int status, string heading, string main) =>
+        Page(context, status, heading, main, Title, "Xin ý kiến văn bản", Styles, ContentSecurityPolicy);
+
+    /// <summary>
+    /// A link page of any kind (approval, meeting): <paramref name="styles"/> is its one style sheet, allowed by
+    /// <paramref name="contentSecurityPolicy"/>; <paramref name="title"/> is the fixed tab title and <paramref name="section"/> the line above the heading.
+    /// </summary>
+    internal static IResult Page(HttpContext context, int status, string heading, string main, string title, string section, string styles, string contentSecurityPolicy)
     {
         ProtectResponse(context.Response);
-        context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        context.Response.Headers.ContentSecurityPolicy = contentSecurityPolicy;
         var page = $"""
 <!DOCTYPE html>
 <html lang="vi">
@@ -83,13 +88,13 @@ button:focus-visible,a:focus-visible,textarea:focus-visible{outline:3px solid va
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <meta name="referrer" content="no-referrer">
-<title>{Title}</title>
+<title>{title}</title>
 <link rel="icon" href="data:,">
-<style>{Styles}</style>
+<style>{styles}</style>
 </head>
 <body>
 <header>
-<p>Pipeline · Xin ý kiến văn bản</p>
+<p>Pipeline · {section}</p>
 <h1>{Encode(heading)}</h1>
 </header>
 <main>
@@ -100,6 +105,11 @@ button:focus-visible,a:focus-visible,textarea:focus-visible{outline:3px solid va
 """;
         return Results.Content(page, "text/html; charset=utf-8", Encoding.UTF8, status);
     }
+
+    /// <summary>The CSP of a link page whose one style sheet is <paramref name="styles"/>: no script, frames, plug-ins or images; forms post only back here; never framed (no tricked clicks).</summary>
+    internal static string PolicyFor(string styles) =>
+        $"default-src 'none'; style-src 'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(styles)))}'; " +
+        "img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
     /// <summary>
     /// Text made safe for element content and quoted attribute values. Only the five markup characters are replaced,

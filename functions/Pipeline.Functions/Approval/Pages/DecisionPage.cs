@@ -19,7 +19,7 @@ internal static class DecisionPage
     /// The decision page for <paramref name="link"/> (usable). <paramref name="error"/> is shown above the form and
     /// <paramref name="comment"/> put back into it, when a posted decision was refused.
     /// </summary>
-    public static string Main(CheckedLink link, DocumentRecord? document, string basePath, string token, string? error = null, string? comment = null)
+    public static string Content(CheckedLink link, DocumentRecord? document, string basePath, string token, string? error = null, string? comment = null)
     {
         var claims = link.Claims!;
         var approval = link.Approval!;

@@ -10,7 +10,7 @@ namespace Pipeline.Functions.Meetings;
 /// </summary>
 internal static class PackFrontPages
 {
-    private const double Left = 70, Right = 50, Top = 60, Bottom = 60; // points; Decree 30 asks a wider left margin
+    private const double Left = 70, Right = 50, Top = 60, Bottom = 60; // points; the left one wider, for binding
     private const double Width = PdfWriter.A4Width - Left - Right;
     private const double LabelColumn = 70;                             // right column for "trang 2.1"
 
@@ -56,14 +56,19 @@ internal static class PackFrontPages
         foreach (var item in plan.Items)
         {
             var heading = $"{Number(item.Number)}. {item.Title}";
-            // Keep an item's heading with its first following line rather than leave it alone at a page foot.
-            flow.KeepTogether(flow.Height(heading, PdfFontStyle.Bold, 12, 16, Width - LabelColumn) + 15);
+            var presenter = string.IsNullOrWhiteSpace(item.Presenter) ? null : "Trình bày: " + item.Presenter;
+            var note = string.IsNullOrWhiteSpace(item.Note) ? null : $"({item.Note})";
+            var documents = item.Documents.Select(d => $"– {d.Label} ({Number(d.Pages)} trang)").ToList();
+            // An item is kept on one page when it fits on one; a longer one at least keeps its heading with a line after it.
+            var headingHeight = flow.Height(heading, PdfFontStyle.Bold, 12, 16, Width - LabelColumn);
+            var whole = headingHeight + flow.Height(presenter, PdfFontStyle.Italic, 11, 15, Width - 18) + flow.Height(note, PdfFontStyle.Italic, 11, 15, Width - 18)
+                + documents.Sum(d => flow.Height(d, PdfFontStyle.Regular, 11, 15, Width - 28));
+            flow.KeepTogether(whole <= Flow.PageHeight ? whole : headingHeight + 15);
             var first = item.Documents.Count > 0 ? $"trang {Number(item.Number)}.1" : null;
             flow.Lines(0, heading, PdfFontStyle.Bold, 12, 16, rightLabel: first, columnWidth: Width - LabelColumn);
-            if (!string.IsNullOrWhiteSpace(item.Presenter)) flow.Lines(18, "Trình bày: " + item.Presenter, PdfFontStyle.Italic, 11, 15);
-            if (!string.IsNullOrWhiteSpace(item.Note)) flow.Lines(18, $"({item.Note})", PdfFontStyle.Italic, 11, 15);
-            foreach (var document in item.Documents)
-                flow.Lines(18, $"– {document.Label} ({Number(document.Pages)} trang)", PdfFontStyle.Regular, 11, 15, hanging: 10);
+            if (presenter is not null) flow.Lines(18, presenter, PdfFontStyle.Italic, 11, 15);
+            if (note is not null) flow.Lines(18, note, PdfFontStyle.Italic, 11, 15);
+            foreach (var document in documents) flow.Lines(18, document, PdfFontStyle.Regular, 11, 15, hanging: 10);
             flow.Gap(6);
         }
     }
@@ -77,7 +82,7 @@ internal static class PackFrontPages
             PdfFontStyle.Italic, 10, gray: 0.35);
         var y = PdfWriter.A4Height * 0.68;
         page.TextCentered(PdfWriter.A4Width / 2, y, "MỤC " + Number(item.Number), PdfFontStyle.Bold, 26);
-        y -= 20;
+        y -= 30;
         y = Centered(page, y, item.Title, PdfFontStyle.Bold, 16, 21);
         if (!string.IsNullOrWhiteSpace(item.Presenter)) y = Centered(page, y - 4, "Trình bày: " + item.Presenter, PdfFontStyle.Italic, 12, 16);
         if (!string.IsNullOrWhiteSpace(item.Note)) y = Centered(page, y, $"({item.Note})", PdfFontStyle.Italic, 12, 16);
@@ -146,8 +151,12 @@ internal static class PackFrontPages
         private PdfPageCanvas _page = pdf.AddPage();
         private double _y = PdfWriter.A4Height - Top; // top of the next line
 
-        public double Height(string text, PdfFontStyle style, double size, double lineHeight, double width)
-            => PdfPageCanvas.WrapLines(pdf.Fonts, text, style, size, width).Count * lineHeight;
+        /// <summary>Room on a continuation page, below its heading.</summary>
+        public const double PageHeight = PdfWriter.A4Height - Top - Bottom - 28;
+
+        /// <summary>How tall <paramref name="text"/> is once wrapped (0 for none).</summary>
+        public double Height(string? text, PdfFontStyle style, double size, double lineHeight, double width)
+            => text is null ? 0 : PdfPageCanvas.WrapLines(pdf.Fonts, text, style, size, width).Count * lineHeight;
 
         public void Gap(double points) => _y -= points;
 

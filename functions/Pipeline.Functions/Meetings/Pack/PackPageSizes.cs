@@ -7,10 +7,11 @@ namespace Pipeline.Functions.Meetings;
 internal readonly record struct PackPageSize(double Width, double Height);
 
 /// <summary>
-/// Reads the shown size of every page of the pack's documents with <c>pdfinfo -box</c>, one process per document,
-/// several at once. The stamps page laid over a document page is made exactly this size, because qpdf scales an
-/// overlay to fit the page's trim box keeping its proportions: an A4 stamp on a landscape page would put the page
-/// label mid-bottom instead of in the corner. pdfinfo reads only the page tree, never the page contents.
+/// Reads the shown size of every page of the pack's documents: from the page tree in this process
+/// (<see cref="PdfPageTree"/>), or with <c>pdfinfo -box</c> for a file that reader leaves alone. The stamps page
+/// laid over a document page is made exactly this size, because qpdf scales an overlay to fit the page's trim box
+/// keeping its proportions: an A4 stamp on a landscape page would put the page label mid-bottom, not in the corner.
+/// Only the page tree is read, never the page contents.
 /// </summary>
 internal static class PackPageSizes
 {
@@ -20,7 +21,7 @@ internal static class PackPageSizes
     public static async Task<IReadOnlyList<PackPageSize>[]> ReadAsync(IReadOnlyList<PackDocument> documents, CancellationToken ct)
     {
         var sizes = new IReadOnlyList<PackPageSize>[documents.Count];
-        // Each pdfinfo is mostly process start-up and a little parsing; running them side by side hides the start-up.
+        // A pdfinfo is mostly process start-up; when several are needed, running them side by side hides it.
         var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(2, Environment.ProcessorCount), CancellationToken = ct };
         await Parallel.ForEachAsync(Enumerable.Range(0, documents.Count), options,
             async (i, token) => sizes[i] = await ReadAsync(documents[i], token));
@@ -31,7 +32,9 @@ internal static class PackPageSizes
     {
         if (!File.Exists(document.PdfPath))
             throw new FileNotFoundException($"The archive PDF of \"{document.Label}\" is missing.", document.PdfPath);
-        var last = Math.Max(1, document.Pages).ToString(CultureInfo.InvariantCulture);
+        // Another page count than the plan's is left to pdfinfo too: it has the last word on what the file holds.
+        if (PdfPageTree.TryRead(document.PdfPath) is { } read && read.Count == document.Pages) return read;
+        var last = document.Pages.ToString(CultureInfo.InvariantCulture);
         var result = await ExternalTool.RunAsync("pdfinfo", ["-box", "-f", "1", "-l", last, document.PdfPath], ct);
         if (result.ExitCode != 0)
             throw new InvalidOperationException(

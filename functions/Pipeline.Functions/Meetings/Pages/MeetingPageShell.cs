@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Pipeline.Functions.Approval;
 
 namespace Pipeline.Functions.Meetings;
@@ -50,44 +48,12 @@ button.other{background:var(--other)}
 button:focus-visible,a:focus-visible,textarea:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 """;
 
-    /// <summary>
-    /// No script, no frames, no plug-ins, no images; the one style sheet by its hash; forms post only back here; the
-    /// page cannot be framed to trick a click on an answer button.
-    /// </summary>
-    public static readonly string ContentSecurityPolicy =
-        $"default-src 'none'; style-src 'sha256-{Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(Styles)))}'; " +
-        "img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+    /// <summary>The page's CSP (<see cref="ApprovalPageShell.PolicyFor"/>): its one style sheet by hash, nothing else.</summary>
+    public static readonly string ContentSecurityPolicy = ApprovalPageShell.PolicyFor(Styles);
 
     /// <summary>A whole page with <paramref name="status"/>: the protective headers, the CSP, and the markup.</summary>
-    public static IResult Html(HttpContext context, int status, string heading, string main)
-    {
-        ApprovalPageShell.ProtectResponse(context.Response);
-        context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        var page = $"""
-<!DOCTYPE html>
-<html lang="vi">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<meta name="referrer" content="no-referrer">
-<title>{Title}</title>
-<link rel="icon" href="data:,">
-<style>{Styles}</style>
-</head>
-<body>
-<header>
-<p>Pipeline · Tài liệu họp</p>
-<h1>{Encode(heading)}</h1>
-</header>
-<main>
-{main}
-</main>
-</body>
-</html>
-""";
-        return Results.Content(page, "text/html; charset=utf-8", Encoding.UTF8, status);
-    }
+    public static IResult Html(HttpContext context, int status, string heading, string main) =>
+        ApprovalPageShell.Page(context, status, heading, main, Title, "Tài liệu họp", Styles, ContentSecurityPolicy);
 
     /// <summary>Text made safe for element content and quoted attribute values (<see cref="ApprovalPageShell.Encode"/>).</summary>
     public static string Encode(string? text) => ApprovalPageShell.Encode(text);

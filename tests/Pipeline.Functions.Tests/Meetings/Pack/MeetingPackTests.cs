@@ -122,6 +122,25 @@ public sealed class MeetingPackTests : IDisposable
     }
 
     [Fact]
+    public async Task An_item_without_documents_gets_its_divider_and_an_empty_range()
+    {
+        var minutes = TextDocument(In("minutes.pdf"), A4W, A4H, "Biên bản.");
+        var plan = new PackPlan("Họp giao ban", DateTimeOffset.UnixEpoch, null, null, 1,
+            [new PackItem(1, "Ý kiến các đồng chí", null, []), new PackItem(2, "Thông qua biên bản", null, [new PackDocument("Biên bản", minutes, 1)])]);
+        var pack = In("pack.pdf");
+
+        var layout = await MeetingPackBuilder.BuildAsync(plan, pack, null, In("work"), CancellationToken.None);
+
+        Assert.Equal([(1, 2, 3, 2), (2, 3, 4, 4)], layout.Items.Select(i => (i.Number, i.DividerPage, i.FirstPage, i.LastPage)));
+        Assert.Equal(4, await PageCountAsync(pack));
+        var pages = await PageTextsAsync(pack);
+        Assert.Contains("Không có tài liệu kèm theo.", pages[1]);
+        Assert.Contains("07:00 ngày 01/01/1970", pages[0]); // the epoch in Vietnam time
+        Assert.Contains("2.1", Words(pages[3])); // item 2's first page, whatever came before
+        Assert.Equal([("Chương trình", 1), ("1. Ý kiến các đồng chí", 2), ("2. Thông qua biên bản", 3)], await OutlinesAsync(pack));
+    }
+
+    [Fact]
     public async Task A_missing_document_or_a_wrong_page_count_is_refused_clearly_and_leaves_no_pack()
     {
         var document = TextDocument(In("one.pdf"), A4W, A4H, "Một trang.");
