@@ -219,9 +219,9 @@ internal sealed class PdfPageTree : IDisposable
             _ => null,
         };
         var predictor = parameters?.GetValueOrDefault("/Predictor") is { } p ? Convert.ToInt32(p) : 1;
-        if (predictor >= 10)
+        if (predictor >= 10 && parameters is not null)
         {
-            var colors = parameters!.GetValueOrDefault("/Colors") is { } c ? Convert.ToInt32(c) : 1;
+            var colors = parameters.GetValueOrDefault("/Colors") is { } c ? Convert.ToInt32(c) : 1;
             var bits = parameters.GetValueOrDefault("/BitsPerComponent") is { } b ? Convert.ToInt32(b) : 8;
             var columns = parameters.GetValueOrDefault("/Columns") is { } n ? Convert.ToInt32(n) : 1;
             data = UndoPngPredictor(data, (colors * bits * columns + 7) / 8, Math.Max(1, colors * bits / 8));
