@@ -111,6 +111,8 @@ public sealed class MeetingLifecycleTests : IAsyncLifetime
         Assert.Equal(1, secretVote.GetProperty("yes").GetInt32());
         Assert.Equal(JsonValueKind.Null, secretVote.GetProperty("votes").ValueKind); // who voted what is never served
         Assert.Equal(2, session.GetProperty("agenda")[0].GetProperty("vote").GetProperty("votes").GetArrayLength());
+        Assert.Equal([1, 2, 3], session.GetProperty("votes").EnumerateArray().Select(v => v.GetProperty("item").GetInt32()));
+        Assert.Equal(1, session.GetProperty("opinions")[0].GetProperty("item").GetInt32());
 
         await _client.ExpectAsync(HttpMethod.Post, $"/api/meetings/{id}/archive", "", HttpStatusCode.Conflict); // not concluded yet
         await _client.ExpectAsync(HttpMethod.Post, $"/api/meetings/{id}/conclude", "", HttpStatusCode.OK);

@@ -5,6 +5,12 @@ public sealed record MeetingResponse(string MeetingId, string Office, string Sta
     string? Dossier, IReadOnlyList<MeetingParticipant> Participants, IReadOnlyList<string> Attendance, IReadOnlyList<AgendaItemResponse> Agenda,
     int PackVersion, IReadOnlyList<PackResponse> Packs, string? MinutesDocumentId, string InstanceId, DateTime CreatedTime, DateTime LastUpdatedTime)
 {
+    /// <summary>Every item's written opinions, as in <see cref="Agenda"/> (API.md lists opinions beside the agenda).</summary>
+    public IReadOnlyList<ItemOpinionsResponse> Opinions => [.. Agenda.Where(a => a.Opinions is not null).Select(a => new ItemOpinionsResponse(a.Number, a.Opinions!))];
+
+    /// <summary>Every item's vote, as in <see cref="Agenda"/>.</summary>
+    public IReadOnlyList<ItemVoteResponse> Votes => [.. Agenda.Where(a => a.Vote is not null).Select(a => new ItemVoteResponse(a.Number, a.Vote!))];
+
     /// <summary>The response for a meeting and what was said and voted on it.</summary>
     public static MeetingResponse From(MeetingRecord meeting, IReadOnlyList<PackVersionRecord> packs, IReadOnlyList<OpinionRequestRecord> opinions, IReadOnlyList<VoteRecord> votes)
     {
@@ -41,6 +47,12 @@ public sealed record AgendaItemResponse(int Number, string Title, string? Presen
 
 /// <summary>An item's written opinions: the tally, the answers, who has not answered.</summary>
 public sealed record OpinionsResponse(string Question, DateTime Deadline, bool Closed, Tally3 Tally, IReadOnlyList<OpinionResponse> Answers, IReadOnlyList<string> NotAnswered);
+
+/// <summary>An item's opinions, in the meeting's top-level list.</summary>
+public sealed record ItemOpinionsResponse(int Item, OpinionsResponse Opinions);
+
+/// <summary>An item's vote, in the meeting's top-level list.</summary>
+public sealed record ItemVoteResponse(int Item, VoteResponse Vote);
 
 /// <summary>Agree / disagree / other counts.</summary>
 public sealed record Tally3(int Agree, int Disagree, int Other);
