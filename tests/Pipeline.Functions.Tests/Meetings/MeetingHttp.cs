@@ -42,6 +42,10 @@ public static class MeetingHttp
     public static async Task<JsonElement> GetMeetingAsync(this HttpClient client, string id) =>
         JsonDocument.Parse(await client.GetStringAsync($"/api/meetings/{id}")).RootElement.Clone();
 
+    /// <summary>GET /api/meetings: the default office's meetings.</summary>
+    public static async Task<IReadOnlyList<JsonElement>> GetMeetingListAsync(this HttpClient client) =>
+        [.. JsonDocument.Parse(await client.GetStringAsync("/api/meetings")).RootElement.GetProperty("meetings").EnumerateArray().Select(e => e.Clone())];
+
     /// <summary>Polls the meeting until <paramref name="done"/> holds.</summary>
     public static async Task<JsonElement> WaitForMeetingAsync(this HttpClient client, string id, Func<JsonElement, bool> done, TimeSpan? timeout = null)
     {

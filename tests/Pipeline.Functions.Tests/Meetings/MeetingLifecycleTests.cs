@@ -52,6 +52,8 @@ public sealed class MeetingLifecycleTests : IAsyncLifetime
         var created = await _client.ExpectAsync(HttpMethod.Post, "/api/meetings", Meeting(plain1, plain2, secret, restrictSecret: true), HttpStatusCode.Created);
         var id = created.GetProperty("meetingId").GetString()!;
         Assert.Equal("Draft", created.GetProperty("status").GetString());
+        var listed = (await _client.GetMeetingListAsync()).Single(m => m.GetProperty("meetingId").GetString() == id);
+        Assert.Equal("Họp Thường trực Tỉnh ủy tháng 12", listed.GetProperty("title").GetString());
 
         await _client.ExpectAsync(HttpMethod.Post, $"/api/meetings/{id}/publish", "", HttpStatusCode.Accepted);
         var published = await _client.WaitForMeetingAsync(id, m => m.GetProperty("packVersion").GetInt32() == 1);

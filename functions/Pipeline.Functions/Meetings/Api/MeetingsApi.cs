@@ -23,6 +23,7 @@ public static partial class MeetingsApi
     {
         var meetings = app.MapGroup("/api/meetings").WithTags("Meetings");
         meetings.MapPost("", Create).WithName("CreateMeeting").WithSummary("Creates a Draft meeting: title, startsAt, place, chair, secretary, participants, agenda.");
+        meetings.MapGet("", List).WithName("ListMeetings").WithSummary("The office's meetings (?office=), latest first: id, title, startsAt, status, packVersion.");
         meetings.MapGet("/{id}", Get).WithName("GetMeeting").WithSummary("The meeting: agenda, status, pack versions, opinions, votes, conclusions.");
         meetings.MapPut("/{id}", Update).WithName("UpdateMeeting").WithSummary("Replaces the plan; after publishing this makes a new pack version and tells the participants.");
         meetings.MapPost("/{id}/publish", Publish).WithName("PublishMeeting").WithSummary("Builds the pack and mails each participant a personal link.");
@@ -57,6 +58,16 @@ public static partial class MeetingsApi
             new StartOrchestrationOptions(meeting.InstanceId), ct);
         return TypedResults.Created($"/api/meetings/{meeting.Id}", await ResponseAsync(meeting, s, ct));
     }
+
+    /// <summary>One line of <c>GET /api/meetings</c>.</summary>
+    public sealed record MeetingSummary(string MeetingId, string Title, DateTime StartsAt, string? Place, string Status, int PackVersion, int Items, int Participants);
+
+    private static async Task<IResult> List(string? office, [AsParameters] Services s, CancellationToken ct) =>
+        TypedResults.Ok(new
+        {
+            meetings = (await s.Store.ListAsync(string.IsNullOrWhiteSpace(office) ? IntakeApi.DefaultOffice : office.Trim(), ct))
+                .Select(m => new MeetingSummary(m.Id, m.Plan.Title, m.Plan.StartsAt, m.Plan.Place, m.Status.ToString(), m.PackVersion, m.Plan.Agenda.Count, m.Plan.Participants.Count)),
+        });
 
     private static async Task<IResult> Get(string id, [AsParameters] Services s, CancellationToken ct) =>
         await s.Store.GetAsync(id, ct) is { } meeting ? TypedResults.Ok(await ResponseAsync(meeting, s, ct)) : NotFound(id);

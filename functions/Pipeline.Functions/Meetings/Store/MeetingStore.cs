@@ -79,6 +79,14 @@ public sealed partial class MeetingStore
         return Read(connection, null, id);
     }
 
+    /// <summary>The office's meetings, latest start first.</summary>
+    public async Task<IReadOnlyList<MeetingRecord>> ListAsync(string office, CancellationToken ct = default)
+    {
+        await using var connection = _database.Open();
+        return [.. Strings(connection, null, "SELECT id FROM meetings WHERE office = $office ORDER BY json_extract(plan, '$.startsAt') DESC, created DESC", ("$office", office))
+            .Select(id => Read(connection, null, id)!)];
+    }
+
     /// <summary>
     /// Changes the meeting in one transaction when <paramref name="allowed"/> says it may (given the meeting as it is):
     /// <paramref name="change"/> gives the new record, <paramref name="audit"/> its audit entry. Returns the outcome and the meeting as it is after.
