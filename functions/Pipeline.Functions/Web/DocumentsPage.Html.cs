@@ -10,6 +10,7 @@ internal static partial class DocumentsPage
         script: "/app.js",
         main: $"""
 <main>
+  <nav class="row"><a href="/secretary" id="secretary-link">Cuộc họp (thư ký) <span class="en" lang="en">Meetings</span></a></nav>
   <section class="card" aria-labelledby="key-heading">
 {PageShell.KeyForm(canForget: true)}
     <p id="key-hint" class="hint">

@@ -32,6 +32,9 @@ public static class WebPages
     private static readonly StaticText ReviewHtml = new(ReviewPage.Html, "text/html; charset=utf-8");
     private static readonly StaticText ReviewScript = new(ReviewPage.Script, "text/javascript; charset=utf-8");
     private static readonly StaticText ReviewStyles = new(ReviewPage.Styles, "text/css; charset=utf-8");
+    private static readonly StaticText SecretaryHtml = new(SecretaryPage.Html, "text/html; charset=utf-8");
+    private static readonly StaticText SecretaryScript = new(SecretaryPage.Script, "text/javascript; charset=utf-8");
+    private static readonly StaticText SecretaryStyles = new(SecretaryPage.Styles, "text/css; charset=utf-8");
 
     /// <summary>Maps <c>/common.js</c>, <c>/</c>, <c>/app.js</c>, <c>/app.css</c>, <c>/review/{id}</c>, <c>/review.js</c> and <c>/review.css</c>.</summary>
     public static IEndpointRouteBuilder MapWebPages(this IEndpointRouteBuilder app)
@@ -52,6 +55,13 @@ public static class WebPages
             .ExcludeFromDescription();
         app.MapMethods("/review.js", GetOrHead, (HttpContext context) => Serve(context, ReviewScript)).ExcludeFromDescription();
         app.MapMethods("/review.css", GetOrHead, (HttpContext context) => Serve(context, ReviewStyles)).ExcludeFromDescription();
+        app.MapMethods("/secretary", GetOrHead, (HttpContext context) => Serve(context, SecretaryHtml))
+            .WithTags("Web")
+            .WithName("GetSecretaryPage")
+            .WithSummary("The secretary's page: meetings created from approved documents, published, held, concluded and archived.")
+            .ExcludeFromDescription();
+        app.MapMethods("/secretary.js", GetOrHead, (HttpContext context) => Serve(context, SecretaryScript)).ExcludeFromDescription();
+        app.MapMethods("/secretary.css", GetOrHead, (HttpContext context) => Serve(context, SecretaryStyles)).ExcludeFromDescription();
         return app;
     }
 

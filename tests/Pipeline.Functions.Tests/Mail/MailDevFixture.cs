@@ -59,6 +59,32 @@ public sealed class MailDevFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Waits (up to <paramref name="timeout"/>, default 60 s) for the one mail to <paramref name="address"/> whose subject
+    /// starts with <paramref name="subjectPrefix"/>, and returns MailDev's JSON for it; fails when there are two.
+    /// </summary>
+    public async Task<JsonElement> WaitForMailToAsync(string address, string subjectPrefix = "", TimeSpan? timeout = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var mails = (await MailsToAsync(address)).Where(m => m.GetProperty("subject").GetString()!.StartsWith(subjectPrefix, StringComparison.Ordinal)).ToList();
+            if (mails.Count > 0) return Assert.Single(mails);
+            if (deadline.Elapsed > (timeout ?? TimeSpan.FromSeconds(60)))
+                throw new TimeoutException($"No mail \"{subjectPrefix}…\" to {address} in MailDev.");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>The mails MailDev holds for <paramref name="address"/> (its REST API, <c>GET /email</c>).</summary>
+    public async Task<IReadOnlyList<JsonElement>> MailsToAsync(string address)
+    {
+        using var list = JsonDocument.Parse(await _http.GetStringAsync(new Uri(Web, "email")));
+        return [.. list.RootElement.EnumerateArray()
+            .Where(m => m.GetProperty("to").EnumerateArray().Any(t => string.Equals(t.GetProperty("address").GetString(), address, StringComparison.OrdinalIgnoreCase)))
+            .Select(m => m.Clone())];
+    }
+
     private static async Task RunScriptAsync(TimeSpan timeout, params string[] args)
     {
         var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Playwright;
@@ -44,7 +43,7 @@ public sealed class ApprovalPageBrowserTests(MailDevFixture maildev, ChromiumFix
                 """);
 
             var firstLink = await LinkFromMailAsync(ChiefOfStaff, code);
-            Assert.Empty(await MailsToAsync(Secretary)); // the second step waits for the first
+            Assert.Empty(await maildev.MailsToAsync(Secretary)); // the second step waits for the first
             await ApproveInBrowserAsync(app, firstLink, code, "chuyển sang bước tiếp theo: “Bí thư”");
 
             // The approval moves on: step 1 done, and only now does the secretary get a mail.
@@ -96,28 +95,8 @@ public sealed class ApprovalPageBrowserTests(MailDevFixture maildev, ChromiumFix
     /// <summary>Waits for the one mail to <paramref name="address"/> in MailDev and returns the decision link from its text part.</summary>
     private async Task<string> LinkFromMailAsync(string address, string code)
     {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var mails = await MailsToAsync(address);
-            if (mails.Count > 0)
-            {
-                var mail = Assert.Single(mails);
-                Assert.Contains(code, mail.GetProperty("subject").GetString());
-                return ApprovalHttp.LinkIn(mail.GetProperty("text").GetString()!);
-            }
-            if (clock.Elapsed > MailTimeout) throw new TimeoutException($"No mail to {address} in MailDev after {MailTimeout}.");
-            await Task.Delay(200);
-        }
-    }
-
-    /// <summary>The mails MailDev holds for <paramref name="address"/> (its REST API, <c>GET /email</c>).</summary>
-    private async Task<IReadOnlyList<JsonElement>> MailsToAsync(string address)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        using var list = JsonDocument.Parse(await http.GetStringAsync(new Uri(maildev.Web, "email")));
-        return [.. list.RootElement.EnumerateArray()
-            .Where(m => m.GetProperty("to").EnumerateArray().Any(t => string.Equals(t.GetProperty("address").GetString(), address, StringComparison.OrdinalIgnoreCase)))
-            .Select(m => m.Clone())];
+        var mail = await maildev.WaitForMailToAsync(address, timeout: MailTimeout);
+        Assert.Contains(code, mail.GetProperty("subject").GetString());
+        return ApprovalHttp.LinkIn(mail.GetProperty("text").GetString()!);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -145,21 +144,5 @@ public sealed class MeetingBrowserTests(MailDevFixture maildev, ChromiumFixture 
         return id;
     }
 
-    /// <summary>Waits for the one mail to <paramref name="address"/> whose subject starts with <paramref name="subject"/> in MailDev (its REST API).</summary>
-    private async Task<JsonElement> MailToAsync(string address, string subject)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            using var list = JsonDocument.Parse(await http.GetStringAsync(new Uri(maildev.Web, "email")));
-            var mails = list.RootElement.EnumerateArray()
-                .Where(m => m.GetProperty("to").EnumerateArray().Any(t => string.Equals(t.GetProperty("address").GetString(), address, StringComparison.OrdinalIgnoreCase)))
-                .Where(m => m.GetProperty("subject").GetString()!.StartsWith(subject, StringComparison.Ordinal))
-                .ToList();
-            if (mails.Count > 0) return Assert.Single(mails).Clone();
-            if (clock.Elapsed > MailTimeout) throw new TimeoutException($"No mail “{subject}…” to {address} in MailDev after {MailTimeout}.");
-            await Task.Delay(200);
-        }
-    }
+    private Task<JsonElement> MailToAsync(string address, string subject) => maildev.WaitForMailToAsync(address, subject, MailTimeout);
 }
