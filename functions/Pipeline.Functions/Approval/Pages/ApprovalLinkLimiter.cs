@@ -98,4 +98,35 @@ internal sealed class ApprovalLinkLimiter(int maxRequestsPerMinute, int maxFailu
             Minute = minute;
         }
     }
+
+    /// <summary>
+    /// A route group under <paramref name="prefix"/> for pages reached by a link in mail (approvals, meetings), every
+    /// request counted against its address by a new limiter under the <paramref name="options"/> limits, over them
+    /// answered by <paramref name="tooMany"/> before any other work.
+    /// </summary>
+    public static (RouteGroupBuilder Group, ApprovalLinkLimiter Limiter) LimitedGroup(IEndpointRouteBuilder app, string prefix, string tag,
+        Func<HttpContext, IResult> tooMany)
+    {
+        var options = app.ServiceProvider.GetRequiredService<ApprovalOptions>();
+        var limiter = new ApprovalLinkLimiter(options.MaxLinkRequestsPerMinute, options.MaxFailedLinksPerMinute, app.ServiceProvider.GetRequiredService<TimeProvider>());
+        var group = app.MapGroup(prefix).WithTags(tag).ExcludeFromDescription()
+            .AddEndpointFilter(async (context, next) =>
+                limiter.TryRequest(context.HttpContext.Connection.RemoteIpAddress) ? await next(context) : tooMany(context.HttpContext));
+        return (group, limiter);
+    }
+
+    /// <summary>The caller's address as the audit trail records it (IPv4 for IPv4-mapped addresses).</summary>
+    public static string ClientAddress(HttpContext http)
+    {
+        var address = http.Connection.RemoteIpAddress;
+        if (address is { IsIPv4MappedToIPv6: true }) address = address.MapToIPv4();
+        return address?.ToString() ?? "unknown";
+    }
+
+    /// <summary>The caller's user agent, cut to 512 characters (it is recorded, and anyone can send anything), or null.</summary>
+    public static string? UserAgent(HttpContext http)
+    {
+        var agent = http.Request.Headers.UserAgent.ToString();
+        return agent.Length == 0 ? null : agent.Length > 512 ? agent[..512] : agent;
+    }
 }

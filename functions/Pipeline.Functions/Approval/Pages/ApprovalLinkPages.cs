@@ -17,22 +17,11 @@ public static class ApprovalLinkPages
     /// <summary>Largest decision form accepted: a 2,000-character Vietnamese comment percent-encoded is under 20 KB.</summary>
     public const long MaxFormBytes = 64 * 1024;
 
-    private const int MaxUserAgentLength = 512;
 
     /// <summary>Maps the three link routes under <c>/approvals</c>.</summary>
     public static IEndpointRouteBuilder MapApprovalLinkPages(this IEndpointRouteBuilder app)
     {
-        var options = app.ServiceProvider.GetRequiredService<ApprovalOptions>();
-        var limiter = new ApprovalLinkLimiter(options.MaxLinkRequestsPerMinute, options.MaxFailedLinksPerMinute,
-            app.ServiceProvider.GetRequiredService<TimeProvider>());
-
-        var pages = app.MapGroup("/approvals").WithTags("Approval links").ExcludeFromDescription()
-            .AddEndpointFilter(async (context, next) =>
-            {
-                // Before any work, the token check included: an address over the overall limit costs one counter.
-                if (!limiter.TryRequest(context.HttpContext.Connection.RemoteIpAddress)) return RefusalPages.TooMany(context.HttpContext);
-                return await next(context);
-            });
+        var (pages, limiter) = ApprovalLinkLimiter.LimitedGroup(app, "/approvals", "Approval links", RefusalPages.TooMany);
         pages.MapGet("/{token}", (string token, HttpContext http, [AsParameters] Services s, CancellationToken ct) => ShowAsync(token, http, s, limiter, ct))
             .WithName("GetApprovalLinkPage")
             .WithSummary("The decision page: the document, the step, the form. Never changes the approval.");
@@ -90,7 +79,7 @@ public static class ApprovalLinkPages
 
         var claims = link.Claims!;
         // The store decides in one transaction; the check above only spared it work, so a race still ends here as used or superseded.
-        var outcome = await s.Decisions.DecideAsync(claims, decision, comment, ClientAddress(http), UserAgent(http), ct);
+        var outcome = await s.Decisions.DecideAsync(claims, decision, comment, ApprovalLinkLimiter.ClientAddress(http), ApprovalLinkLimiter.UserAgent(http), ct);
         switch (outcome.Result)
         {
             case DecisionResult.Recorded:
@@ -150,7 +139,7 @@ public static class ApprovalLinkPages
     private static async Task AuditAsync(Services s, CheckedLink link, string action, HttpContext http, CancellationToken ct)
     {
         var claims = link.Claims!;
-        var detail = JsonSerializer.Serialize(new { approvalId = claims.ApprovalId, step = claims.Step, clientAddress = ClientAddress(http), userAgent = UserAgent(http) },
+        var detail = JsonSerializer.Serialize(new { approvalId = claims.ApprovalId, step = claims.Step, clientAddress = ApprovalLinkLimiter.ClientAddress(http), userAgent = ApprovalLinkLimiter.UserAgent(http) },
             JsonSerializerOptions.Web);
         await s.Catalog.Audit.AppendAsync(link.Approval!.DocumentId, new AuditEntry(action, claims.Approver, detail), ct);
     }
@@ -174,18 +163,7 @@ public static class ApprovalLinkPages
         return string.IsNullOrEmpty(trimmed) ? null : trimmed.Normalize(System.Text.NormalizationForm.FormC);
     }
 
-    private static string ClientAddress(HttpContext http)
-    {
-        var address = http.Connection.RemoteIpAddress;
-        if (address is { IsIPv4MappedToIPv6: true }) address = address.MapToIPv4();
-        return address?.ToString() ?? "unknown";
-    }
 
-    private static string? UserAgent(HttpContext http)
-    {
-        var agent = http.Request.Headers.UserAgent.ToString();
-        return agent.Length == 0 ? null : agent.Length > MaxUserAgentLength ? agent[..MaxUserAgentLength] : agent;
-    }
 
     private static string BasePath(HttpContext http) => http.Request.PathBase.Value ?? "";
 }

@@ -27,7 +27,7 @@ public static partial class ParticipantPages
         }
 
         // The store decides in one transaction (open, before the deadline, once), so a double click ends here as already done.
-        var result = await s.Store.AnswerOpinionAsync(meeting.Id, item!.Number, email, answer, comment, ClientAddress(http), UserAgent(http), ct);
+        var result = await s.Store.AnswerOpinionAsync(meeting.Id, item!.Number, email, answer, comment, ApprovalLinkLimiter.ClientAddress(http), ApprovalLinkLimiter.UserAgent(http), ct);
         var request = (await s.Store.OpinionsAsync(meeting.Id, ct)).FirstOrDefault(r => r.Item == item.Number);
         var own = request?.Answers.FirstOrDefault(a => string.Equals(a.Participant, email, StringComparison.OrdinalIgnoreCase));
         var linkPath = LinkPath(http, token);
@@ -58,7 +58,7 @@ public static partial class ParticipantPages
         }
 
         // The participant votes for themselves through their own link.
-        var result = await s.Store.CastVoteAsync(meeting.Id, item!.Number, email, choice, email, ct, ClientAddress(http), UserAgent(http));
+        var result = await s.Store.CastVoteAsync(meeting.Id, item!.Number, email, choice, email, ct, ApprovalLinkLimiter.ClientAddress(http), ApprovalLinkLimiter.UserAgent(http));
         var vote = (await s.Store.VotesAsync(meeting.Id, ct)).FirstOrDefault(v => v.Item == item.Number);
         var own = vote?.Votes.FirstOrDefault(v => string.Equals(v.Participant, email, StringComparison.OrdinalIgnoreCase));
         return result switch

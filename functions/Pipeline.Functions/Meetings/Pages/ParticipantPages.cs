@@ -17,24 +17,12 @@ namespace Pipeline.Functions.Meetings;
 /// </summary>
 public static partial class ParticipantPages
 {
-    private const int MaxUserAgentLength = 512;
     private const int MaxAskedLength = 64;
 
     /// <summary>Maps the participant routes under <c>/meetings</c>.</summary>
     public static IEndpointRouteBuilder MapParticipantPages(this IEndpointRouteBuilder app)
     {
-        var options = app.ServiceProvider.GetRequiredService<ApprovalOptions>();
-        // Counted apart from the approval links' limiter, under the same settings.
-        var limiter = new ApprovalLinkLimiter(options.MaxLinkRequestsPerMinute, options.MaxFailedLinksPerMinute,
-            app.ServiceProvider.GetRequiredService<TimeProvider>());
-
-        var pages = app.MapGroup("/meetings").WithTags("Meeting participant links").ExcludeFromDescription()
-            .AddEndpointFilter(async (context, next) =>
-            {
-                // Before any work, the token check included: an address over the overall limit costs one counter.
-                if (!limiter.TryRequest(context.HttpContext.Connection.RemoteIpAddress)) return ParticipantRefusals.TooMany(context.HttpContext);
-                return await next(context);
-            });
+        var (pages, limiter) = ApprovalLinkLimiter.LimitedGroup(app, "/meetings", "Meeting participant links", ParticipantRefusals.TooMany);
         pages.MapGet("/{token}", (string token, HttpContext http, [AsParameters] Services s, CancellationToken ct) => ShowAsync(token, http, s, limiter, ct))
             .WithName("GetMeetingParticipantPage")
             .WithSummary("The participant's page: the meeting, the items they may see, the pack, open opinions and votes. Never changes the meeting.");
@@ -154,24 +142,13 @@ public static partial class ParticipantPages
     {
         var detail = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var (name, value) in fields) detail[name] = value;
-        detail["clientAddress"] = ClientAddress(http);
-        detail["userAgent"] = UserAgent(http);
+        detail["clientAddress"] = ApprovalLinkLimiter.ClientAddress(http);
+        detail["userAgent"] = ApprovalLinkLimiter.UserAgent(http);
         return MeetingStore.Serialize(detail);
     }
 
     // What a caller asked for goes into the trail, but bounded: ids are 32 characters, anything longer is not one.
     private static string Asked(string text) => text.Length > MaxAskedLength ? text[..MaxAskedLength] + "…" : text;
 
-    private static string ClientAddress(HttpContext http)
-    {
-        var address = http.Connection.RemoteIpAddress;
-        if (address is { IsIPv4MappedToIPv6: true }) address = address.MapToIPv4();
-        return address?.ToString() ?? "unknown";
-    }
 
-    private static string? UserAgent(HttpContext http)
-    {
-        var agent = http.Request.Headers.UserAgent.ToString();
-        return agent.Length == 0 ? null : agent.Length > MaxUserAgentLength ? agent[..MaxUserAgentLength] : agent;
-    }
 }
