@@ -31,14 +31,23 @@ public sealed class ChromiumFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A new private context (own sessionStorage) opening pages of <paramref name="baseAddress"/> at 1024 px wide.</summary>
-    public Task<IBrowserContext> NewContextAsync(Uri baseAddress) => Browser.NewContextAsync(new BrowserNewContextOptions
+    /// <summary>
+    /// A new private context (own sessionStorage) opening pages of <paramref name="baseAddress"/> at 1024 px wide.
+    /// Navigations may take up to 90 s: on two cores the suite runs apps, OCR and browsers side by side, and a page
+    /// load that waits behind them is slow, not broken.
+    /// </summary>
+    public async Task<IBrowserContext> NewContextAsync(Uri baseAddress)
     {
-        BaseURL = baseAddress.ToString(),
-        ViewportSize = new ViewportSize { Width = 1024, Height = 768 },
-        Locale = "vi-VN",
-        AcceptDownloads = true,
-    });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = 1024, Height = 768 },
+            Locale = "vi-VN",
+            AcceptDownloads = true,
+        });
+        context.SetDefaultNavigationTimeout(90_000);
+        return context;
+    }
 
     public async Task DisposeAsync()
     {
