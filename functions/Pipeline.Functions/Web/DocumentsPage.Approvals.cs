@@ -13,7 +13,7 @@ internal static partial class DocumentsPage
     private const string ApprovalsScript = """
 'use strict';
 window.PipelineApprovals = (() => {
-  const { Problem, apiKey, el, english, showProblem, clearProblem } = window.Pipeline;
+  const { Problem, el, english, showProblem, showProblemWithErrors, clearProblem } = window.Pipeline;
   const NO_KEY_DETAIL = 'Dán khóa trong tệp <thư mục dữ liệu>/admin.key vào ô “Khóa API” rồi bấm “Lưu khóa”.';
   const api = window.Pipeline.createApi(NO_KEY_DETAIL);
 
@@ -106,47 +106,6 @@ window.PipelineApprovals = (() => {
     if (value) input.value = value;
     if (placeholder) input.placeholder = placeholder;
     return input;
-  }
-
-  /**
-   * POSTs JSON with the key and resolves to the answer's body. Unlike the shared <code>api</code>, a problem keeps its
-   * <code>code</code> and <code>errors</code>: a route with mistakes lists all of them, and the clerk should see every one.
-   */
-  async function postForProblem(url, body) {
-    const key = apiKey();
-    if (!key) throw new Problem('Chưa có khóa API (no API key)', NO_KEY_DETAIL, 401);
-    let response;
-    try {
-      response = await fetch(url, {
-        method: 'POST', cache: 'no-store', credentials: 'same-origin',
-        headers: { 'x-functions-key': key, 'content-type': 'application/json' }, body: JSON.stringify(body),
-      });
-    } catch (e) {
-      throw new Problem('Không kết nối được máy chủ (cannot reach the server)',
-        'Kiểm tra mạng và máy chủ Pipeline rồi thử lại. ' + (e && e.message ? e.message : ''));
-    }
-    let answer = null;
-    if ((response.headers.get('content-type') || '').includes('json')) {
-      try { answer = await response.json(); } catch (_) { answer = null; }
-    }
-    if (response.ok) return answer || {};
-    const title = answer && typeof answer.title === 'string' && answer.title ? answer.title : `Lỗi HTTP ${response.status} ${response.statusText || ''}`.trim();
-    const problem = new Problem(title, answer && typeof answer.detail === 'string' ? answer.detail : '', response.status);
-    problem.code = answer && typeof answer.code === 'string' ? answer.code : '';
-    problem.errors = answer && Array.isArray(answer.errors) ? answer.errors.map(String) : [];
-    return Promise.reject(problem);
-  }
-
-  /** Shows a problem and, under it, every entry of its <code>errors</code>. */
-  function showProblemWithErrors(container, e) {
-    const problem = showProblem(container, e);
-    const errors = e && Array.isArray(e.errors) ? e.errors : [];
-    if (errors.length > 0) {
-      const list = el('ul', 'problem-errors');
-      for (const error of errors) list.append(el('li', null, error));
-      container.append(list);
-    }
-    return problem;
   }
 
   /** The named routes, read once per page; a failed read is retried the next time a form opens. */
@@ -567,7 +526,7 @@ window.PipelineApprovals = (() => {
         submit.disabled = true;
         try {
           // The server checks the route and lists every mistake at once; checking here too would only disagree with it.
-          await postForProblem('/api/documents/' + encodeURIComponent(documentId) + '/approvals', request);
+          await window.Pipeline.sendJson(api, 'POST', '/api/documents/' + encodeURIComponent(documentId) + '/approvals', request);
         } catch (e) {
           submit.disabled = false;
           showProblemWithErrors(problemBox, e);

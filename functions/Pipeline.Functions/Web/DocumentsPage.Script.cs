@@ -269,9 +269,9 @@ internal static partial class DocumentsPage
     if (!NO_TEXT.has(doc.status)) {
       box.append(
         actionButton('Xem văn bản', 'text', () => showText(doc, links.text || base + '/text')),
-        actionButton('PDF lưu trữ', 'archive', () => openBlob(links.archive || base + '/archive', doc, 'archive.pdf')));
+        actionButton('PDF lưu trữ', 'archive', () => openBlob(links.archive || base + '/archive', 'archive.pdf')));
     }
-    box.append(actionButton('Bản gốc', 'original', () => openBlob(links.original || base + '/original', doc, doc.fileName || 'original')));
+    box.append(actionButton('Bản gốc', 'original', () => openBlob(links.original || base + '/original', doc.fileName || 'original')));
     if (!NO_TEXT.has(doc.status)) {
       // A plain link: the review page takes the key from this tab's sessionStorage (or asks for it).
       const review = el('a', 'review-link', 'Kiểm tra ');
@@ -439,29 +439,7 @@ internal static partial class DocumentsPage
   }
 
   /** Fetches with the key and opens the bytes in a new tab (or downloads them when the browser blocks the tab). */
-  async function openBlob(url, doc, fileName) {
-    // Opened now, while the click still counts as the user's: a tab opened after the fetch would be blocked.
-    const tab = window.open('', '_blank');
-    try {
-      const blob = await (await api(url)).blob();
-      const objectUrl = URL.createObjectURL(blob);
-      if (tab && !tab.closed) {
-        tab.opener = null;
-        tab.location.href = objectUrl;
-      } else {
-        const a = el('a');
-        a.href = objectUrl;
-        a.download = fileName;
-        document.body.append(a);
-        a.click();
-        a.remove();
-      }
-      setTimeout(() => URL.revokeObjectURL(objectUrl), 5 * 60 * 1000);
-    } catch (e) {
-      if (tab) tab.close();
-      showProblem($('list-problem'), e);
-    }
-  }
+  const openBlob = (url, fileName) => window.Pipeline.openBlob(api, url, fileName, (e) => showProblem($('list-problem'), e));
 
   // ---- Wiring ---------------------------------------------------------------------------------------------
 

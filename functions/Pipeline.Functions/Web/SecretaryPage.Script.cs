@@ -26,46 +26,17 @@ internal static partial class SecretaryPage
   const CHOICES = Object.freeze({ yes: 'Tán thành', no: 'Không tán thành', abstain: 'Không biểu quyết' });
   const NO_KEY_DETAIL = 'Dán khóa trong tệp <thư mục dữ liệu>/admin.key vào ô “Khóa API” ở đầu trang.';
 
-  const { $, apiKey, storeKeyFrom, forgetKey, Problem, el, english, clearProblem } = window.Pipeline;
+  const { $, apiKey, storeKeyFrom, forgetKey, el, english, clearProblem } = window.Pipeline;
   const api = window.Pipeline.createApi(NO_KEY_DETAIL);
   const state = { approved: [], meetingId: '', meeting: null, shown: '', poll: null, generation: 0, busy: false, rows: 0, archiving: '' };
 
   // ---- Helpers --------------------------------------------------------------------------------------------
 
-  function showProblem(container, e) {
-    const problem = window.Pipeline.showProblem(container, e);
-    const errors = e && Array.isArray(e.errors) ? e.errors : [];
-    if (errors.length > 0) {
-      const list = el('ul', 'problem-errors');
-      for (const error of errors) list.append(el('li', null, error));
-      container.append(list);
-    }
-    return problem;
-  }
+  // Every mistake of a refused meeting is listed, not only the title.
+  const showProblem = window.Pipeline.showProblemWithErrors;
 
   /** Sends JSON with the key; resolves to the answer's body (or {}); a problem keeps its <code>errors</code>. */
-  async function send(method, url, body) {
-    const key = apiKey();
-    if (!key) throw new Problem('Chưa có khóa API (no API key)', NO_KEY_DETAIL, 401);
-    const init = { method, cache: 'no-store', credentials: 'same-origin', headers: { 'x-functions-key': key } };
-    if (body !== undefined) { init.headers['content-type'] = 'application/json'; init.body = JSON.stringify(body); }
-    let response;
-    try {
-      response = await fetch(url, init);
-    } catch (e) {
-      throw new Problem('Không kết nối được máy chủ (cannot reach the server)',
-        'Kiểm tra mạng và máy chủ Pipeline rồi thử lại. ' + (e && e.message ? e.message : ''));
-    }
-    let answer = null;
-    if ((response.headers.get('content-type') || '').includes('json')) {
-      try { answer = await response.json(); } catch (_) { answer = null; }
-    }
-    if (response.ok) return answer || {};
-    const title = answer && typeof answer.title === 'string' && answer.title ? answer.title : `Lỗi HTTP ${response.status} ${response.statusText || ''}`.trim();
-    const problem = new Problem(title, answer && typeof answer.detail === 'string' ? answer.detail : '', response.status);
-    problem.errors = answer && Array.isArray(answer.errors) ? answer.errors.map(String) : [];
-    throw problem;
-  }
+  const send = (method, url, body) => window.Pipeline.sendJson(api, method, url, body);
 
   const pad = (n) => String(n).padStart(2, '0');
 
@@ -126,28 +97,7 @@ internal static partial class SecretaryPage
   }
 
   /** Fetches with the key and opens the bytes in a new tab (or downloads them when the browser blocks the tab). */
-  async function openBlob(url, fileName, problemBox) {
-    const tab = window.open('', '_blank');
-    try {
-      const blob = await (await api(url)).blob();
-      const objectUrl = URL.createObjectURL(blob);
-      if (tab && !tab.closed) {
-        tab.opener = null;
-        tab.location.href = objectUrl;
-      } else {
-        const a = el('a');
-        a.href = objectUrl;
-        a.download = fileName;
-        document.body.append(a);
-        a.click();
-        a.remove();
-      }
-      setTimeout(() => URL.revokeObjectURL(objectUrl), 5 * 60 * 1000);
-    } catch (e) {
-      if (tab) tab.close();
-      showProblem(problemBox, e);
-    }
-  }
+  const openBlob = (url, fileName, problemBox) => window.Pipeline.openBlob(api, url, fileName, (e) => showProblem(problemBox, e));
 
   // ---- Key ------------------------------------------------------------------------------------------------
 

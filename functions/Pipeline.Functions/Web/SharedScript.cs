@@ -43,9 +43,14 @@ window.Pipeline = (() => {
 
   // ---- API ------------------------------------------------------------------------------------------------
 
-  /** A problem (RFC 9457) to show the clerk or reviewer: title, and detail when there is one. */
+  /**
+   * A problem (RFC 9457) to show the clerk or reviewer: title, and detail when there is one; <code>code</code> and
+   * <code>errors</code> (every mistake of a rejected request, e.g. a route or a meeting) when the server sent them.
+   */
   class Problem extends Error {
-    constructor(title, detail, status) { super(title); this.title = title; this.detail = detail || ''; this.status = status || 0; }
+    constructor(title, detail, status) {
+      super(title); this.title = title; this.detail = detail || ''; this.status = status || 0; this.code = ''; this.errors = [];
+    }
   }
 
   /**
@@ -80,7 +85,47 @@ window.Pipeline = (() => {
     const title = body && typeof body.title === 'string' && body.title ? body.title : `Lỗi HTTP ${response.status} ${response.statusText || ''}`.trim();
     let detail = body && typeof body.detail === 'string' ? body.detail : '';
     if (response.status === 401 && !detail) detail = 'Kiểm tra khóa API (tệp <thư mục dữ liệu>/admin.key).';
-    return new Problem(title, detail, response.status);
+    const problem = new Problem(title, detail, response.status);
+    problem.code = body && typeof body.code === 'string' ? body.code : '';
+    problem.errors = body && Array.isArray(body.errors) ? body.errors.map(String) : [];
+    return problem;
+  }
+
+  /** Sends <code>body</code> as JSON through the page's <code>api</code>; resolves to the answer's JSON body, or {}. */
+  async function sendJson(api, method, url, body) {
+    const init = { method };
+    if (body !== undefined) { init.headers = { 'content-type': 'application/json' }; init.body = JSON.stringify(body); }
+    const response = await api(url, init);
+    if (!(response.headers.get('content-type') || '').includes('json')) return {};
+    try { return (await response.json()) || {}; } catch (_) { return {}; }
+  }
+
+  /**
+   * Fetches <code>url</code> through the page's <code>api</code> and opens the bytes in a new tab (or downloads them
+   * as <code>fileName</code> when the browser blocks the tab); a failure goes to <code>onError</code>.
+   */
+  async function openBlob(api, url, fileName, onError) {
+    // Opened now, while the click still counts as the user's: a tab opened after the fetch would be blocked.
+    const tab = window.open('', '_blank');
+    try {
+      const blob = await (await api(url)).blob();
+      const objectUrl = URL.createObjectURL(blob);
+      if (tab && !tab.closed) {
+        tab.opener = null;
+        tab.location.href = objectUrl;
+      } else {
+        const a = el('a');
+        a.href = objectUrl;
+        a.download = fileName;
+        document.body.append(a);
+        a.click();
+        a.remove();
+      }
+      setTimeout(() => URL.revokeObjectURL(objectUrl), 5 * 60 * 1000);
+    } catch (e) {
+      if (tab) tab.close();
+      onError(e);
+    }
   }
 
   function asProblem(e) {
@@ -112,10 +157,22 @@ window.Pipeline = (() => {
     return problem;
   }
 
+  /** As <code>showProblem</code>, with every entry of the problem's <code>errors</code> listed under it. */
+  function showProblemWithErrors(container, e) {
+    const problem = showProblem(container, e);
+    if (problem.errors && problem.errors.length > 0) {
+      const list = el('ul', 'problem-errors');
+      for (const error of problem.errors) list.append(el('li', null, error));
+      container.append(list);
+    }
+    return problem;
+  }
+
   function clearProblem(container) { container.hidden = true; container.replaceChildren(); }
 
   return Object.freeze({
-    STATUS_LABELS, SECRECY_LABELS, IN_PROGRESS, $, apiKey, storeKeyFrom, forgetKey, Problem, createApi, asProblem, el, english, showProblem, clearProblem,
+    STATUS_LABELS, SECRECY_LABELS, IN_PROGRESS, $, apiKey, storeKeyFrom, forgetKey, Problem, createApi, sendJson, openBlob, asProblem, el, english,
+    showProblem, showProblemWithErrors, clearProblem,
   });
 })();
 """;
