@@ -36,6 +36,15 @@ public sealed class CatalogDatabase
         return connection;
     }
 
+    /// <summary>Creates what <paramref name="schemaSql"/> declares (<c>CREATE … IF NOT EXISTS</c>): a feature's own tables in this database.</summary>
+    public void EnsureSchema(string schemaSql)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = schemaSql;
+        command.ExecuteNonQuery();
+    }
+
     /// <summary>
     /// Starts a write transaction that takes the write lock at once (<c>BEGIN IMMEDIATE</c>), so a
     /// read-modify-write never fails half way on a lock upgrade.

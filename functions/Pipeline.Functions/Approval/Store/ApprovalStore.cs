@@ -53,10 +53,7 @@ public sealed partial class ApprovalStore
         _database = database;
         _audit = audit;
         _clock = clock;
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = ApprovalSchema.Sql;
-        command.ExecuteNonQuery();
+        database.EnsureSchema(ApprovalSchema.Sql);
     }
 
     private DateTime Now => _clock.GetUtcNow().UtcDateTime;

@@ -12,9 +12,6 @@ namespace Pipeline.Functions.Approval;
 /// </summary>
 public sealed class ApprovalMailing(ApprovalStore store, DocumentCatalog catalog, IMailer mailer, ApprovalLinks links, ApprovalAddress address)
 {
-    // Outbox writes are fsynced one by one; a few at once keeps a 100-approver step quick without a thundering herd on SMTP.
-    private const int ParallelSends = 8;
-
     /// <summary>Mails each approver of the step whose link is still usable their personal link; returns how many mails went out now.</summary>
     public async Task<int> SendInvitationsAsync(ApprovalRecord approval, int step, CancellationToken ct)
     {
@@ -55,13 +52,8 @@ public sealed class ApprovalMailing(ApprovalStore store, DocumentCatalog catalog
         var due = mails.Where(m => !sent.Contains(m.Key)).ToList();
         if (due.Count == 0) return 0;
         var document = await DocumentOf(approval.DocumentId, ct);
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = ParallelSends, CancellationToken = ct }, async (mail, token) =>
-        {
-            var message = mail.Compose(document) with { Key = mail.Key, Queued = new DateTimeOffset(mail.Queued, TimeSpan.Zero) };
-            var result = await mailer.SendAsync(message, token);
-            await store.RecordMailAsync(approval, mail.Key, kind, step, mail.To, result.MessageId, token);
-        });
-        return due.Count;
+        return await mailer.SendEachOnceAsync(due, mail => (mail.Compose(document), mail.Key, mail.Queued),
+            (mail, sentMail, token) => store.RecordMailAsync(approval, mail.Key, kind, step, mail.To, sentMail.MessageId, token), ct);
     }
 
     private async Task<ApprovalMailDocument> DocumentOf(string documentId, CancellationToken ct)

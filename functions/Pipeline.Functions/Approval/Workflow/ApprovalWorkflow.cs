@@ -1,4 +1,5 @@
 using Pipeline.Durable;
+using Pipeline.Functions.Durable;
 
 namespace Pipeline.Functions.Approval;
 
@@ -23,10 +24,6 @@ public sealed class ApprovalWorkflow : TaskOrchestrator<ApprovalInput, string>
     /// <summary>The event a step's end raises (payload <see cref="StepDecided"/>).</summary>
     public const string StepDecidedEvent = "StepDecided";
 
-    // A mail server can be down for hours; an approval waits for it (about a day of retries, at most two hours apart)
-    // instead of failing. The activities are idempotent, so a retry repeats nothing that was done.
-    private static readonly TaskOptions Patient = new(new RetryPolicy(20, TimeSpan.FromSeconds(30), 2, TimeSpan.FromHours(2)));
-
     /// <inheritdoc/>
     public override async Task<string> RunAsync(TaskOrchestrationContext context, ApprovalInput input)
     {
@@ -34,7 +31,7 @@ public sealed class ApprovalWorkflow : TaskOrchestrator<ApprovalInput, string>
         for (var step = 0; step < input.StepCount; step++)
         {
             var schedule = await context.CallActivityAsync<StepSchedule>(OpenApprovalStep.Name,
-                new StepWork(input.ApprovalId, step, context.CurrentUtcDateTime), Patient);
+                new StepWork(input.ApprovalId, step, context.CurrentUtcDateTime), WorkflowRetries.Patient);
             if (!schedule.Open) return ApprovalStatus.Cancelled.ToString();
             context.SetCustomStatus(new { step, stepCount = input.StepCount, stage = "waiting", dueAt = schedule.DueAt });
 
@@ -74,22 +71,22 @@ public sealed class ApprovalWorkflow : TaskOrchestrator<ApprovalInput, string>
             switch (passed++)
             {
                 case 0:
-                    await context.CallActivityAsync<int>(RemindApprovers.Name, work, Patient);
+                    await context.CallActivityAsync<int>(RemindApprovers.Name, work, WorkflowRetries.Patient);
                     context.SetCustomStatus(new { step, stage = "reminded", dueAt = schedule.DueAt });
                     break;
                 case 1:
-                    await context.CallActivityAsync<int>(EscalateApprovalStep.Name, work, Patient);
+                    await context.CallActivityAsync<int>(EscalateApprovalStep.Name, work, WorkflowRetries.Patient);
                     context.SetCustomStatus(new { step, stage = "overdue", dueAt = schedule.DueAt });
                     break;
                 default:
-                    return await context.CallActivityAsync<StepStatus>(ExpireApprovalStep.Name, work, Patient);
+                    return await context.CallActivityAsync<StepStatus>(ExpireApprovalStep.Name, work, WorkflowRetries.Patient);
             }
         }
     }
 
     private static async Task<string> FinishAsync(TaskOrchestrationContext context, ApprovalInput input, ApprovalStatus outcome)
     {
-        var finished = await context.CallActivityAsync<ApprovalStatus>(FinishApproval.Name, new FinishWork(input.ApprovalId, outcome), Patient);
+        var finished = await context.CallActivityAsync<ApprovalStatus>(FinishApproval.Name, new FinishWork(input.ApprovalId, outcome), WorkflowRetries.Patient);
         context.SetCustomStatus(new { stage = "finished", outcome = finished.ToString() });
         return finished.ToString();
     }

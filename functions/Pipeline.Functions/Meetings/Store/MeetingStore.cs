@@ -45,10 +45,7 @@ public sealed partial class MeetingStore
         _database = database;
         _audit = audit;
         _clock = clock;
-        using var connection = database.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = MeetingSchema.Sql;
-        command.ExecuteNonQuery();
+        database.EnsureSchema(MeetingSchema.Sql);
     }
 
     /// <summary>The audit log (the meeting's trail is under <see cref="MeetingRecord.AuditKey"/>).</summary>

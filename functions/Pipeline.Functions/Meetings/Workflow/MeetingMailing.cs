@@ -9,8 +9,6 @@ namespace Pipeline.Functions.Meetings;
 /// </summary>
 public sealed class MeetingMailing(MeetingStore store, IMailer mailer, MeetingLinks links, ApprovalAddress address)
 {
-    private const int ParallelSends = 8;
-
     /// <summary>How long a participant's link works after the meeting starts (the minutes are read afterwards too).</summary>
     public static readonly TimeSpan LinkLifetimeAfterStart = TimeSpan.FromDays(90);
 
@@ -51,13 +49,8 @@ public sealed class MeetingMailing(MeetingStore store, IMailer mailer, MeetingLi
     {
         var sent = await store.SentMailKeysAsync(meeting.Id, ct);
         var due = mails.Where(m => !sent.Contains(m.Key)).ToList();
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = ParallelSends, CancellationToken = ct }, async (mail, token) =>
-        {
-            // Key and time are stable across retries, so a retried send names the same outbox file.
-            var message = mail.Compose(address.LinkForPath("meetings/" + links.Issue(mail.Link))) with { Key = mail.Key, Queued = new DateTimeOffset(queued, TimeSpan.Zero) };
-            var result = await mailer.SendAsync(message, token);
-            await store.RecordMailAsync(meeting, mail.Key, kind, mail.Link.Participant, result.MessageId, token);
-        });
-        return due.Count;
+        // Key and time are stable across retries, so a retried send names the same outbox file.
+        return await mailer.SendEachOnceAsync(due, mail => (mail.Compose(address.LinkForPath("meetings/" + links.Issue(mail.Link))), mail.Key, queued),
+            (mail, sentMail, token) => store.RecordMailAsync(meeting, mail.Key, kind, mail.Link.Participant, sentMail.MessageId, token), ct);
     }
 }

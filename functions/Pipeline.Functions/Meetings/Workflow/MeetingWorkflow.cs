@@ -1,4 +1,5 @@
 using Pipeline.Durable;
+using Pipeline.Functions.Durable;
 
 namespace Pipeline.Functions.Meetings;
 
@@ -15,9 +16,6 @@ public sealed class MeetingWorkflow : TaskOrchestrator<MeetingWorkflowState, str
     /// <summary>The registered name.</summary>
     public const string Name = "MeetingWorkflow";
 
-    // Mail servers and disks recover; retry for about a day (activities are idempotent).
-    private static readonly TaskOptions Patient = new(new RetryPolicy(20, TimeSpan.FromSeconds(30), 2, TimeSpan.FromHours(2)));
-
     /// <inheritdoc/>
     public override async Task<string> RunAsync(TaskOrchestrationContext context, MeetingWorkflowState state)
     {
@@ -29,14 +27,14 @@ public sealed class MeetingWorkflow : TaskOrchestrator<MeetingWorkflowState, str
             case "publish" or "changed":
                 var version = state.PackVersion + 1;
                 context.SetCustomStatus(new { stage = "building-pack", packVersion = version });
-                await context.CallActivityAsync<int>(BuildMeetingPack.Name, new PackWork(state.MeetingId, version), Patient);
+                await context.CallActivityAsync<int>(BuildMeetingPack.Name, new PackWork(state.MeetingId, version), WorkflowRetries.Patient);
                 context.SetCustomStatus(new { stage = "notifying", packVersion = version });
-                await context.CallActivityAsync<int>(NotifyParticipants.Name, new PackWork(state.MeetingId, version), Patient);
+                await context.CallActivityAsync<int>(NotifyParticipants.Name, new PackWork(state.MeetingId, version), WorkflowRetries.Patient);
                 context.ContinueAsNew(state with { PackVersion = version });
                 return "continued";
             case "archive":
                 context.SetCustomStatus(new { stage = "writing-minutes", packVersion = state.PackVersion });
-                var minutes = await context.CallActivityAsync<string>(ArchiveMeeting.Name, state.MeetingId, Patient);
+                var minutes = await context.CallActivityAsync<string>(ArchiveMeeting.Name, state.MeetingId, WorkflowRetries.Patient);
                 context.SetCustomStatus(new { stage = "archived", packVersion = state.PackVersion, minutesDocumentId = minutes });
                 return "Archived";
             default:
@@ -60,22 +58,20 @@ public sealed class OpinionWorkflow : TaskOrchestrator<OpinionInput, string>
     /// <summary>The instance of the request on one item.</summary>
     public static string InstanceIdOf(string meetingId, int item) => $"opinions-{meetingId}-{item}";
 
-    private static readonly TaskOptions Patient = new(new RetryPolicy(20, TimeSpan.FromSeconds(30), 2, TimeSpan.FromHours(2)));
-
     /// <inheritdoc/>
     public override async Task<string> RunAsync(TaskOrchestrationContext context, OpinionInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var now = context.CurrentUtcDateTime;
-        await context.CallActivityAsync<int>(SendOpinionMails.Name, new OpinionWork(input.MeetingId, input.Item, false, now), Patient);
+        await context.CallActivityAsync<int>(SendOpinionMails.Name, new OpinionWork(input.MeetingId, input.Item, false, now), WorkflowRetries.Patient);
         var left = input.Deadline - now;
         var remindAt = left > TimeSpan.FromDays(2) ? input.Deadline - TimeSpan.FromDays(1) : now + left / 2;
         context.SetCustomStatus(new { stage = "asked", remindAt, deadline = input.Deadline });
         await context.CreateTimer(remindAt, CancellationToken.None);
-        await context.CallActivityAsync<int>(SendOpinionMails.Name, new OpinionWork(input.MeetingId, input.Item, true, remindAt), Patient);
+        await context.CallActivityAsync<int>(SendOpinionMails.Name, new OpinionWork(input.MeetingId, input.Item, true, remindAt), WorkflowRetries.Patient);
         context.SetCustomStatus(new { stage = "reminded", deadline = input.Deadline });
         await context.CreateTimer(input.Deadline, CancellationToken.None);
-        await context.CallActivityAsync<bool>(CloseOpinions.Name, new OpinionWork(input.MeetingId, input.Item, false, input.Deadline), Patient);
+        await context.CallActivityAsync<bool>(CloseOpinions.Name, new OpinionWork(input.MeetingId, input.Item, false, input.Deadline), WorkflowRetries.Patient);
         context.SetCustomStatus(new { stage = "closed", deadline = input.Deadline });
         return "closed";
     }
