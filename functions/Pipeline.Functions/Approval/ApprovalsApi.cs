@@ -119,8 +119,10 @@ public static class ApprovalsApi
         if (approval is null) return NotFound(approvalId);
         if (!changed)
             return Problem(StatusCodes.Status409Conflict, "approval-finished", $"The approval has already ended ({approval.Status})", "Only a Pending approval can be cancelled.");
-        // Wake the orchestration so it ends now rather than at its next timer.
-        await services.Decisions.NotifyAsync(approval.InstanceId, approval.Steps.LastOrDefault(s => s.Status == StepStatus.Cancelled)?.Index ?? -1, StepStatus.Cancelled, ct);
+        // Wake the orchestration waiting on the cancelled step so it ends now rather than at its next timer (with no
+        // step open yet, it ends when it tries to open the first one).
+        if (approval.Steps.LastOrDefault(s => s.Status == StepStatus.Cancelled) is { } cancelled)
+            await services.Decisions.NotifyAsync(approval.InstanceId, cancelled.Index, StepStatus.Cancelled, ct);
         return TypedResults.Ok(ApprovalResponse.From(approval));
     }
 

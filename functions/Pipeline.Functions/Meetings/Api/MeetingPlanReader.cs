@@ -18,11 +18,17 @@ public static class MeetingPlanReader
     /// <summary>Most agenda items.</summary>
     public const int MaxItems = 100;
 
-    /// <summary>The plan, or the problems that stop it being one. Documents must exist in <paramref name="office"/>; each is Approved unless its item is for information; an item with a secret document names who may see it.</summary>
-    public static async Task<(MeetingPlan? Plan, IReadOnlyList<string> Problems)> ReadAsync(JsonNode? json, string office, DocumentCatalog catalog, CancellationToken ct)
+    /// <summary>
+    /// The plan, or the problems that stop it being one. Documents must exist in <paramref name="office"/>; each is
+    /// Approved unless its item is for information; an item with a secret document names who may see it.
+    /// <c>DocumentsRefused</c> is true when a well-formed plan is refused for the state of its documents (not approved,
+    /// secret without named participants) rather than for how it is written.
+    /// </summary>
+    public static async Task<(MeetingPlan? Plan, IReadOnlyList<string> Problems, bool DocumentsRefused)> ReadAsync(JsonNode? json, string office, DocumentCatalog catalog, CancellationToken ct)
     {
         var problems = new List<string>();
-        if (json is not JsonObject body) return (null, ["A meeting is a JSON object with title, startsAt, participants and agenda."]);
+        if (json is not JsonObject body) return (null, ["A meeting is a JSON object with title, startsAt, participants and agenda."], false);
+        var documentsRefused = false;
         var title = Text(body["title"]);
         if (title is null) problems.Add("\"title\" is missing.");
         DateTime startsAt = default;
@@ -73,17 +79,23 @@ public static class MeetingPlanReader
                     var document = await catalog.GetAsync(documentId, ct);
                     if (document is null || document.Office != office) { problems.Add($"{at}: there is no document {documentId}."); continue; }
                     if (document.Status != DocumentStatus.Approved && forInformation is null)
+                    {
+                        documentsRefused = true;
                         problems.Add($"{at}: document {documentId} is {document.Status}, not Approved; only approved documents go on an agenda, unless the item is marked \"forInformation\" with the reason.");
+                    }
                     hasSecret |= document.Secrecy.IsSecret();
                 }
                 if (hasSecret && restricted is not { Count: > 0 })
+                {
+                    documentsRefused = true;
                     problems.Add($"{at} holds a secret document: name the participants who may see it in {at}.participants.");
+                }
                 agenda.Add(new AgendaItem(i + 1, itemTitle ?? "", Text(item["presenter"]), documentIds, forInformation, restricted));
             }
         }
         return problems.Count > 0
-            ? (null, problems)
-            : (new MeetingPlan(title!, startsAt, Text(body["place"]), chair, secretary, Text(body["dossier"]), participants, agenda), []);
+            ? (null, problems, documentsRefused)
+            : (new MeetingPlan(title!, startsAt, Text(body["place"]), chair, secretary, Text(body["dossier"]), participants, agenda), [], false);
     }
 
     private static string? Email(JsonNode? node, string at, List<string> problems)

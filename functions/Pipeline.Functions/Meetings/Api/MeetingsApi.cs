@@ -51,8 +51,8 @@ public static partial class MeetingsApi
         var (body, bad) = await BodyAsync(http, ct);
         if (bad is not null) return bad;
         var office = body?["office"] is JsonValue o && o.TryGetValue<string>(out var name) ? name.Trim() : IntakeApi.DefaultOffice;
-        var (plan, problems) = await MeetingPlanReader.ReadAsync(body, office, s.Catalog, ct);
-        if (plan is null) return PlanProblem(problems);
+        var (plan, problems, documentsRefused) = await MeetingPlanReader.ReadAsync(body, office, s.Catalog, ct);
+        if (plan is null) return PlanProblem(problems, documentsRefused);
         var meeting = await s.Store.CreateAsync(office, plan, AuditActors.Of(http), ct);
         await s.Client.ScheduleNewOrchestrationInstanceAsync(MeetingWorkflow.Name, new MeetingWorkflowState(meeting.Id, 0),
             new StartOrchestrationOptions(meeting.InstanceId), ct);
@@ -77,8 +77,8 @@ public static partial class MeetingsApi
         var (body, bad) = await BodyAsync(http, ct);
         if (bad is not null) return bad;
         if (await s.Store.GetAsync(id, ct) is not { } current) return NotFound(id);
-        var (plan, problems) = await MeetingPlanReader.ReadAsync(body, current.Office, s.Catalog, ct);
-        if (plan is null) return PlanProblem(problems);
+        var (plan, problems, documentsRefused) = await MeetingPlanReader.ReadAsync(body, current.Office, s.Catalog, ct);
+        if (plan is null) return PlanProblem(problems, documentsRefused);
         var (result, meeting) = await s.Store.ChangeAsync(id, m => m.Status is MeetingStatus.Draft or MeetingStatus.Published, m => m with { Plan = plan },
             m => new AuditEntry("meeting-changed", AuditActors.Of(http), MeetingStore.Serialize(new { items = plan.Agenda.Count, participants = plan.Participants.Count })), ct);
         if (result == MeetingChange.WrongState)
@@ -165,8 +165,9 @@ public static partial class MeetingsApi
     /// <summary>404 for an unknown meeting.</summary>
     public static IResult NotFound(string id) => Problem(StatusCodes.Status404NotFound, "meeting-not-found", $"There is no meeting '{id}'", "Check the meetingId returned when the meeting was created.");
 
-    private static IResult PlanProblem(IReadOnlyList<string> problems) =>
-        Problem(problems.Any(p => p.Contains("not Approved", StringComparison.Ordinal) || p.Contains("secret document", StringComparison.Ordinal)) ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status400BadRequest,
+    // 422 when the plan is well formed but its documents cannot go on it (not approved, secret without named people); else 400.
+    private static IResult PlanProblem(IReadOnlyList<string> problems, bool documentsRefused) =>
+        Problem(documentsRefused ? StatusCodes.Status422UnprocessableEntity : StatusCodes.Status400BadRequest,
             "meeting-invalid", "The meeting has mistakes", "Correct every listed mistake and send it again.", problems);
 
     internal static IResult Problem(int status, string code, string title, string detail, IReadOnlyList<string>? errors = null)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Pipeline.Functions.Digitise;
@@ -15,8 +16,11 @@ namespace Pipeline.Functions.Meetings;
 /// </summary>
 public sealed class MeetingPacks(MeetingStore store, DocumentCatalog catalog, IBlobStore blobs, DataDirectory data)
 {
-    // One build of a participant's copy at a time per copy: two clicks must not race on the same file.
+    // Participant copies are built by qpdf on first open; a few at once keeps the machine responsive.
     private static readonly SemaphoreSlim CopyBuilds = new(Math.Max(1, Environment.ProcessorCount));
+
+    // One build per copy: a second open of a copy still being built waits for that build instead of starting its own.
+    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _copiesBuilding = new();
 
     /// <summary>Builds and stores the master copy of <paramref name="version"/> from the meeting's current plan (once: a version stored already is kept).</summary>
     public async Task<PackVersionRecord> BuildMasterAsync(MeetingRecord meeting, int version, CancellationToken ct)
@@ -46,22 +50,28 @@ public sealed class MeetingPacks(MeetingStore store, DocumentCatalog catalog, IB
     public async Task<string> ParticipantCopyAsync(MeetingRecord meeting, int version, MeetingParticipant participant, CancellationToken ct)
     {
         var directory = Path.Combine(data.Path, "meetings", meeting.Id, "copies");
-        var name = $"v{version}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(participant.Email)))[..16]}.pdf";
-        var path = Path.Combine(directory, name);
+        var path = Path.Combine(directory, $"v{version}-{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(participant.Email)))[..16]}.pdf");
         if (File.Exists(path)) return path;
-        await CopyBuilds.WaitAsync(ct);
+        // Not tied to this request's cancellation: another participant's open may be waiting on the same build.
+        var build = _copiesBuilding.GetOrAdd(path, _ => new Lazy<Task<string>>(() => BuildCopyAsync(meeting, version, participant, path)));
+        return await build.Value.WaitAsync(ct);
+    }
+
+    private async Task<string> BuildCopyAsync(MeetingRecord meeting, int version, MeetingParticipant participant, string path)
+    {
+        await CopyBuilds.WaitAsync();
         try
         {
             if (File.Exists(path)) return path;
-            var versionPlan = await store.PackPlanAsync(meeting.Id, version, ct)
+            var versionPlan = await store.PackPlanAsync(meeting.Id, version, CancellationToken.None)
                 ?? throw new InvalidOperationException($"Meeting {meeting.Id} has no pack version {version}.");
-            Directory.CreateDirectory(directory);
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
             using var work = WorkDirectory.Create(data, "pack-copy");
-            var (plan, files) = await PackPlanAsync(versionPlan, version, item => item.VisibleTo(participant.Email), ct);
+            var (plan, files) = await PackPlanAsync(versionPlan, version, item => item.VisibleTo(participant.Email), CancellationToken.None);
             try
             {
                 var output = Path.Combine(work.Path, "copy.pdf");
-                await MeetingPackBuilder.BuildAsync(plan, output, $"{participant.Display} — bản {version}", work.Path, ct);
+                await MeetingPackBuilder.BuildAsync(plan, output, $"{participant.Display} — bản {version}", work.Path, CancellationToken.None);
                 File.Move(output, path, overwrite: true);
             }
             finally
@@ -73,6 +83,8 @@ public sealed class MeetingPacks(MeetingStore store, DocumentCatalog catalog, IB
         finally
         {
             CopyBuilds.Release();
+            // Done (the file is in place) or failed (the next open tries again): either way no longer in flight.
+            _copiesBuilding.TryRemove(path, out _);
         }
     }
 
