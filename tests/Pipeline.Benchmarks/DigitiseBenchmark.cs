@@ -416,14 +416,13 @@ internal sealed class DigitiseBenchmark(DigitiseBenchmark.Settings settings)
         seconds > 0 ? Math.Max(0, machineBusy - ours) / (seconds * Environment.ProcessorCount) : 0;
 
     /// <summary>The 1-minute load average.</summary>
-    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     /// <summary>Waits up to <paramref name="limit"/> for the 1-minute load average to drop below the core count.</summary>
     private static async Task WaitQuietAsync(TimeSpan limit)
     {
         if (limit <= TimeSpan.Zero) return;
         var waited = Stopwatch.StartNew();
-        double Load() => double.Parse(LoadAverage(), System.Globalization.CultureInfo.InvariantCulture);
+        double Load() => double.Parse(MachineInfo.LoadAverage(), System.Globalization.CultureInfo.InvariantCulture);
         if (Load() < Environment.ProcessorCount) return;
         Console.WriteLine($"  waiting up to {limit.TotalMinutes:F0} min for the load average ({Load():F1}) to drop below {Environment.ProcessorCount}…");
         while (Load() >= Environment.ProcessorCount && waited.Elapsed < limit) await Task.Delay(5000);
@@ -432,7 +431,7 @@ internal sealed class DigitiseBenchmark(DigitiseBenchmark.Settings settings)
 
     private static void WarnIfBusy()
     {
-        var load = double.Parse(LoadAverage(), System.Globalization.CultureInfo.InvariantCulture);
+        var load = double.Parse(MachineInfo.LoadAverage(), System.Globalization.CultureInfo.InvariantCulture);
         if (load > Environment.ProcessorCount)
             Console.WriteLine($"  WARNING: load average {load:F1} on {Environment.ProcessorCount} cores: other work is running on this machine, " +
                 "so the wall-clock figures (pages/min, ratio) are not reliable; CPU s/page is.");

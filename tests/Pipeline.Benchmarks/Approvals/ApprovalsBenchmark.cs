@@ -38,7 +38,7 @@ internal sealed class ApprovalsBenchmark(ApprovalsBenchmark.Settings settings)
 
     public async Task<int> RunAsync()
     {
-        PrintMachine();
+        MachineInfo.Print();
         await BenchmarkCorpus.InstallDependenciesAsync("--runtime");
         var perChain = settings.Steps - 1; // the last step's decision opens no step: not measured, not made
         var sequentialChains = Ceiling(settings.Decisions, perChain);
@@ -97,7 +97,7 @@ internal sealed class ApprovalsBenchmark(ApprovalsBenchmark.Settings settings)
         var remaining = settings.Decisions;
         bool Claim() => Interlocked.Decrement(ref remaining) >= 0;
         var (cpuBefore, selfBefore, machineBefore) = (_app.CpuSeconds(), Environment.CpuUsage.TotalTime.TotalSeconds, MachineBusyCpu());
-        var (counts, load) = (_outbox.Counts, LoadAverage());
+        var (counts, load) = (_outbox.Counts, MachineInfo.LoadAverage());
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, parallel).Select(async _ =>
         {
@@ -118,7 +118,7 @@ internal sealed class ApprovalsBenchmark(ApprovalsBenchmark.Settings settings)
         Console.WriteLine($"  {samples.Count} decisions in {seconds:F1} s ({samples.Count / seconds:F1}/s, with the waits for idle between them); " +
             $"app CPU {cpu:F1} s ({cpu * 1000 / Math.Max(1, samples.Count):F1} ms per decision, " +
             $"with answering the status polls between decisions), benchmark client {self:F1} s");
-        Console.WriteLine($"  other processes used {other * 100:F0} % of the machine's CPU meanwhile; load average {load} → {LoadAverage()}");
+        Console.WriteLine($"  other processes used {other * 100:F0} % of the machine's CPU meanwhile; load average {load} → {MachineInfo.LoadAverage()}");
         Console.WriteLine($"  mails seen first by the watcher {watcher}, by the polling fallback {poll}" +
             (poll > 0 ? " (those times are up to 5 ms late)" : ""));
         return (samples, other);
@@ -262,15 +262,6 @@ internal sealed class ApprovalsBenchmark(ApprovalsBenchmark.Settings settings)
         Console.WriteLine($"goal p95 ≤ {GoalP95Ms:F0} ms (decision POST → next step's emails written, sequential): {(p95 <= GoalP95Ms ? "met" : "NOT met")} ({p95:F1} ms)");
     }
 
-    private static void PrintMachine()
-    {
-        var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
-        var memKb = long.Parse(File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        Console.WriteLine($"  machine: {Environment.ProcessorCount} cores ({cpu}), {memKb / 1024.0 / 1024.0:F0} GB RAM, " +
-            $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, load average {LoadAverage()}");
-    }
-
     /// <summary>CPU seconds the whole machine has spent busy (all but idle and iowait) since boot, from /proc/stat.</summary>
     private static double MachineBusyCpu()
     {
@@ -281,15 +272,13 @@ internal sealed class ApprovalsBenchmark(ApprovalsBenchmark.Settings settings)
     /// <summary>Waits up to <paramref name="limit"/> for the 1-minute load average to drop below the core count.</summary>
     private static async Task WaitQuietAsync(TimeSpan limit)
     {
-        static double Load() => double.Parse(LoadAverage(), CultureInfo.InvariantCulture);
+        static double Load() => double.Parse(MachineInfo.LoadAverage(), CultureInfo.InvariantCulture);
         if (limit <= TimeSpan.Zero || Load() < Environment.ProcessorCount) return;
         Console.WriteLine($"  waiting up to {limit.TotalMinutes:F0} min for the load average ({Load():F1}) to drop below {Environment.ProcessorCount}…");
         var waited = Stopwatch.StartNew();
         while (Load() >= Environment.ProcessorCount && waited.Elapsed < limit) await Task.Delay(5000);
         Console.WriteLine($"  load average {Load():F1} after {waited.Elapsed.TotalSeconds:F0} s");
     }
-
-    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 
     private static List<double> Sorted(List<Sample> samples, Func<Sample, double> pick) => [.. samples.Select(pick).Order()];
 

@@ -29,7 +29,7 @@ internal sealed class PackBenchmark(PackBenchmark.Settings settings)
 
     public async Task<int> RunAsync()
     {
-        PrintMachine();
+        MachineInfo.Print();
         await BenchmarkCorpus.InstallDependenciesAsync("--runtime", "time");
         Console.WriteLine($"  {(await BenchmarkCorpus.RunToolAsync("qpdf", ["--version"], null)).Output.Split('\n')[0]}");
         var dir = Directory.CreateTempSubdirectory("pipeline-pack-bench-").FullName;
@@ -56,7 +56,7 @@ internal sealed class PackBenchmark(PackBenchmark.Settings settings)
                 tuned.Add(await BaselineAsync(documents, baselinePdf, dir, QpdfTunables));
                 master.Add(await PackAsync(builder, documents, masterPdf, null, dir));
                 copy.Add(await PackAsync(builder, documents, copyPdf, Watermark, dir));
-                Console.WriteLine($"  run {run}: baseline {baseline[^1].Seconds:F2} s (malloc setting {tuned[^1].Seconds:F2} s), master {master[^1].Seconds:F2} s, watermarked {copy[^1].Seconds:F2} s (load average {LoadAverage()})");
+                Console.WriteLine($"  run {run}: baseline {baseline[^1].Seconds:F2} s (malloc setting {tuned[^1].Seconds:F2} s), master {master[^1].Seconds:F2} s, watermarked {copy[^1].Seconds:F2} s (load average {MachineInfo.LoadAverage()})");
             }
             Print(baseline, tuned, master, copy);
             return 0;
@@ -89,8 +89,8 @@ internal sealed class PackBenchmark(PackBenchmark.Settings settings)
         Console.WriteLine();
         Console.WriteLine($"goal within {GoalRatio}× of qpdf (master copy, medians): {(ratio <= GoalRatio ? "met" : "NOT met")} ({ratio:F2}×)");
         Console.WriteLine($"goal < {GoalRssBytes >> 20} MB RSS (qpdf child and this process): {(rss < GoalRssBytes ? "met" : "NOT met")} ({rss / 1048576.0:F0} MB)");
-        if (double.Parse(LoadAverage(), CultureInfo.InvariantCulture) >= Environment.ProcessorCount)
-            Console.WriteLine($"WARNING: load average {LoadAverage()} on {Environment.ProcessorCount} cores: other work shared the machine; rerun on a quiet one.");
+        if (double.Parse(MachineInfo.LoadAverage(), CultureInfo.InvariantCulture) >= Environment.ProcessorCount)
+            Console.WriteLine($"WARNING: load average {MachineInfo.LoadAverage()} on {Environment.ProcessorCount} cores: other work shared the machine; rerun on a quiet one.");
     }
 
     private static async Task<Sample> BaselineAsync(IReadOnlyList<BenchDocument> documents, string output, string dir, string? environment = null)
@@ -129,15 +129,4 @@ internal sealed class PackBenchmark(PackBenchmark.Settings settings)
     /// <summary>This process's peak resident set (VmHWM), from /proc.</summary>
     private static long ProcessPeakBytes() => long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
         .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-
-    private static void PrintMachine()
-    {
-        var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
-        var memKb = long.Parse(File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-        Console.WriteLine($"  machine: {Environment.ProcessorCount} cores ({cpu}), {memKb / 1024.0 / 1024.0:F0} GB RAM, " +
-            $"{System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}, load average {LoadAverage()}");
-    }
-
-    private static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[0];
 }

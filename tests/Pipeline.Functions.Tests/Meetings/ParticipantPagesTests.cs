@@ -45,7 +45,7 @@ public sealed class ParticipantPagesFixture : IAsyncLifetime
         Browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = App.BaseAddress };
         if (!Directory.Exists(Pipeline.Testing.RepoPaths.SharedCorpus)) return;
 
-        var approved = await ApprovedAsync("doc001", "doc002", "doc000");
+        var approved = await Admin.ApprovedAsync(Browser, App.DataDirectory, "doc001", "doc002", "doc000");
         (Open, Other, Secret) = (approved[0], approved[1], approved[2]);
         Meeting1 = await PublishAsync($$"""
             {"title":"Họp Thường trực tháng 12","startsAt":"2026-12-15T08:00:00+07:00","place":"Phòng họp số 1","chair":"Đồng chí Bí thư",
@@ -58,23 +58,6 @@ public sealed class ParticipantPagesFixture : IAsyncLifetime
              "secretary":"thuky@m2.vn","participants":["a@m2.vn","b@m2.vn"],
              "agenda":[{"title":"Quyết định kiện toàn","documentIds":["{{Other}}"]}]}
             """, "@m2.vn", 2);
-    }
-
-    // Digitised, then approved through a one-step approval decided from its mailed link. Each approval has its own
-    // approver, so each link is found in its own mail (document ids uploaded together share their leading digits).
-    private async Task<IReadOnlyList<string>> ApprovedAsync(params string[] corpusDocuments)
-    {
-        var ids = await Admin.DigitisedAsync(corpusDocuments);
-        foreach (var id in ids)
-        {
-            var approver = $"approver-{Guid.NewGuid():N}@vp.vn";
-            var approvalId = await Admin.RequestApprovalAsync(id, $$"""{"steps":[{"name":"Chánh Văn phòng","approvers":["{{approver}}"],"mode":"any","due":"P2D"}]}""");
-            var mails = await ApprovalHttp.WaitForOutboxAsync(App.DataDirectory, m => m.To(approver).Count == 1);
-            using var decided = await Browser.DecideAsync(mails.LinkFor(approver), "approve");
-            Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
-            await Admin.WaitForApprovalAsync(approvalId, a => a.GetProperty("status").GetString() == "Approved");
-        }
-        return ids;
     }
 
     /// <summary>Creates and publishes a meeting, waits for its invitations and keeps each participant's link; returns its id.</summary>
