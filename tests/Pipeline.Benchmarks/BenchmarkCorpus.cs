@@ -5,7 +5,7 @@ using Pipeline.Testing;
 
 namespace Pipeline.Benchmarks;
 
-/// <summary>One scan of a ../shared/corpus/vn-official-style folder: <c>NAME/scan.pdf</c> with its <c>NAME/truth.json</c>.</summary>
+/// <summary>One scan of a tests/corpus/vn-official-style folder: <c>NAME/scan.pdf</c> with its <c>NAME/truth.json</c>.</summary>
 internal sealed record CorpusScan(string Name, string ScanPath, JsonObject Truth);
 
 /// <summary>What the document benchmarks share: the corpus, installing the app's tools, running a tool.</summary>
@@ -15,7 +15,7 @@ internal static class BenchmarkCorpus
     public static IReadOnlyList<CorpusScan> Load(string dir)
     {
         if (!Directory.Exists(dir))
-            throw new DirectoryNotFoundException($"Corpus not found: {dir} (expected ../shared/corpus/vn-official beside the clone, or pass --corpus DIR).");
+            throw new DirectoryNotFoundException($"Corpus not found: {dir} (the default is tests/corpus/vn-official in the repository; --corpus DIR names another).");
         var scans = new List<CorpusScan>();
         foreach (var folder in Directory.GetDirectories(dir).Order(StringComparer.Ordinal))
         {

@@ -202,12 +202,7 @@ internal sealed class DigitiseBenchmark(DigitiseBenchmark.Settings settings)
     /// </summary>
     private async Task WarmUpAsync(HttpClient http, int pid)
     {
-        var scan = Path.Combine(Path.GetDirectoryName(settings.Corpus)!, "ocrmypdf-resources", "skew.pdf");
-        if (!File.Exists(scan))
-        {
-            Console.WriteLine($"  warm-up skipped: {scan} not found");
-            return;
-        }
+        var scan = RepoPaths.CorpusPath("ocrmypdf-resources", "skew.pdf");
         var before = ProcessCpu(pid).Own;
         var clock = Stopwatch.StartNew();
         var (_, id) = (await UploadAsync(http, [new CorpusDocument("warm-up", scan, "", 1)]))[0];

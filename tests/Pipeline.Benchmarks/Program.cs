@@ -31,7 +31,7 @@ if (command == "digitise")
 {
     // Pipeline against OCRmyPDF 14 on the vn-official corpus: pages/minute, CER, overhead. See DigitiseBenchmark.cs.
     var digitise = new DigitiseBenchmark.Settings(
-        Corpus: Path.GetFullPath(Option("--corpus", Path.Combine(RepoPaths.SharedCorpus, "vn-official"))),
+        Corpus: Path.GetFullPath(Option("--corpus", RepoPaths.CorpusPath("vn-official"))),
         Languages: Option("--languages", "vie+eng"),
         SkipPipeline: args.Contains("--skip-pipeline"),
         SkipOcrmypdf: args.Contains("--skip-ocrmypdf"),
@@ -47,7 +47,7 @@ if (command == "extraction")
 {
     // Field extraction accuracy of the whole pipeline against truth.json on the vn-official corpus. See ExtractionBenchmark.cs.
     var extraction = new ExtractionBenchmark.Settings(
-        Corpus: Path.GetFullPath(Option("--corpus", Path.Combine(RepoPaths.SharedCorpus, "vn-official"))),
+        Corpus: Path.GetFullPath(Option("--corpus", RepoPaths.CorpusPath("vn-official"))),
         Threshold: double.Parse(Option("--threshold", "0.9"), System.Globalization.CultureInfo.InvariantCulture),
         Verbose: args.Contains("-v") || args.Contains("--verbose"),
         Timeout: TimeSpan.FromMinutes(double.Parse(Option("--timeout-minutes", "30"), System.Globalization.CultureInfo.InvariantCulture)));
@@ -73,7 +73,7 @@ if (command == "pack")
 {
     // Meeting pack from stored archive PDFs against `qpdf --empty --pages` on the same files. See Pack/PackBenchmark.cs.
     var pack = new Pipeline.Benchmarks.Pack.PackBenchmark.Settings(
-        Corpus: Path.GetFullPath(Option("--corpus", Path.Combine(RepoPaths.SharedCorpus, "vn-official"))),
+        Corpus: Path.GetFullPath(Option("--corpus", RepoPaths.CorpusPath("vn-official"))),
         Documents: Math.Max(1, int.Parse(Option("--documents", "40"))),
         Pages: Math.Max(1, int.Parse(Option("--pages", "10"))),
         Runs: Math.Max(1, int.Parse(Option("--runs", "5"))));

@@ -57,7 +57,6 @@ public sealed class SqliteCrashRecovery(ITestOutputHelper output) : IDisposable
 /// Two worker processes share one PostgreSQL store; one is killed with SIGKILL mid-run. The survivor takes over
 /// the dead worker's work when its 2 s leases lapse, and every chain finishes with each step recorded once.
 /// </summary>
-[RequiresPostgres]
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresCrashRecovery(PostgresClusterFixture postgres, ITestOutputHelper output) : IDisposable
 {

@@ -8,7 +8,6 @@ namespace Pipeline.Durable.Tests;
 /// The engine suite on the scale-out store, in the assembly's private cluster: each test gets a schema of its own
 /// (tables and NOTIFY channel), which isolates tests like a fresh database at a fraction of CREATE DATABASE's cost.
 /// </summary>
-[RequiresPostgres]
 [Collection(PostgresCollection.Name)]
 public sealed class PostgresEngineBehaviour(PostgresClusterFixture postgres, ITestOutputHelper output) : DurableEngineBehaviour(output)
 {

@@ -12,8 +12,8 @@ public sealed class ArchivePdfTests : IDisposable
 
     public void Dispose() => PipelineApp.DeleteDirectory(_dir);
 
-    private static string Official(string doc) => Path.Combine(RepoPaths.SharedCorpus, "vn-official", doc, "scan.pdf");
-    private static string Resource(string name) => Path.Combine(RepoPaths.SharedCorpus, "ocrmypdf-resources", name);
+    private static string Official(string doc) => RepoPaths.CorpusPath("vn-official", doc, "scan.pdf");
+    private static string Resource(string name) => RepoPaths.CorpusPath("ocrmypdf-resources", name);
 
     [CorpusFact]
     public async Task The_archive_of_a_scan_is_pdfa_searchable_where_the_words_are_and_keeps_the_scanner_images()

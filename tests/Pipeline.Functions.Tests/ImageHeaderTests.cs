@@ -7,7 +7,7 @@ namespace Pipeline.Functions.Tests;
 
 public sealed class ImageHeaderTests
 {
-    private static string Resource(string name) => Path.Combine(RepoPaths.SharedCorpus, "ocrmypdf-resources", name);
+    private static string Resource(string name) => RepoPaths.CorpusPath("ocrmypdf-resources", name);
 
     private static ImageInfo? Read(byte[] bytes, ScanFormat format)
     {

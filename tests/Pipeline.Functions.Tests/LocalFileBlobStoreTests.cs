@@ -10,7 +10,7 @@ public sealed class LocalFileBlobStoreTests : IDisposable
 
     public void Dispose() => PipelineApp.DeleteDirectory(_root);
 
-    private static string CorpusScan => Path.Combine(RepoPaths.SharedCorpus, "vn-official", "doc000", "scan.pdf");
+    private static string CorpusScan => RepoPaths.CorpusPath("vn-official", "doc000", "scan.pdf");
 
     [Fact]
     public async Task A_scan_is_stored_under_its_sha256_and_reads_back_byte_for_byte()

@@ -56,7 +56,7 @@ public sealed class TesseractOcrEngineTests : IDisposable
     [CorpusFact]
     public async Task Reads_the_Party_heading_of_a_real_scan_with_word_boxes_and_writes_its_invisible_text_layer()
     {
-        var scan = Path.Combine(RepoPaths.SharedCorpus, "vn-official", "doc000", "scan.pdf");
+        var scan = RepoPaths.CorpusPath("vn-official", "doc000", "scan.pdf");
         // The page as the scanner made it: 200 dpi greyscale (pdfimages -list shows the native resolution).
         var image = await Poppler.RenderPageForOcrAsync(scan, 1, 200, _dir);
         var layer = Path.Combine(_dir, "text-1.pdf");

@@ -10,8 +10,8 @@ public sealed class PopplerTests : IDisposable
 
     public void Dispose() => PipelineApp.DeleteDirectory(_dir);
 
-    private static string Official(string doc) => Path.Combine(RepoPaths.SharedCorpus, "vn-official", doc, "scan.pdf");
-    private static string Resource(string name) => Path.Combine(RepoPaths.SharedCorpus, "ocrmypdf-resources", name);
+    private static string Official(string doc) => RepoPaths.CorpusPath("vn-official", doc, "scan.pdf");
+    private static string Resource(string name) => RepoPaths.CorpusPath("ocrmypdf-resources", name);
 
     [CorpusFact]
     public async Task A_scanned_official_document_has_its_pages_at_the_scanner_resolution_and_no_text_layer()

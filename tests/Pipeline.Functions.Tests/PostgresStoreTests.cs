@@ -3,20 +3,10 @@ using Pipeline.Testing;
 
 namespace Pipeline.Functions.Tests;
 
-/// <summary>A fact that is skipped, saying why, on a machine without PostgreSQL binaries.</summary>
-public sealed class PostgresFactAttribute : FactAttribute
-{
-    public PostgresFactAttribute()
-    {
-        if (!PostgresCluster.IsAvailable)
-            Skip = "PostgreSQL binaries were not found under /usr/lib/postgresql/*/bin or PIPELINE_PG_BIN; install them with infra/local/install-deps.sh --test.";
-    }
-}
-
 /// <summary>The app on PostgreSQL (PIPELINE_DURABLE__POSTGRES): two processes share one store.</summary>
 public sealed class PostgresStoreTests
 {
-    [PostgresFact]
+    [Fact]
     public async Task Two_app_processes_on_one_postgres_database_share_instances()
     {
         await using var cluster = await PostgresCluster.StartAsync();
@@ -44,7 +34,7 @@ public sealed class PostgresStoreTests
         Assert.Equal("""{"completed":100}""", DurableHttp.Raw(status.GetProperty("output")));
     }
 
-    [PostgresFact]
+    [Fact]
     public async Task When_the_store_goes_away_health_is_503_and_api_calls_are_500_problems_without_stack_traces()
     {
         var cluster = await PostgresCluster.StartAsync();

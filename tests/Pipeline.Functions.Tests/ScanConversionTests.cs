@@ -9,7 +9,7 @@ public sealed class ScanConversionTests : IDisposable
 
     public void Dispose() => PipelineApp.DeleteDirectory(_dir);
 
-    private static string Resource(string name) => Path.Combine(RepoPaths.SharedCorpus, "ocrmypdf-resources", name);
+    private static string Resource(string name) => RepoPaths.CorpusPath("ocrmypdf-resources", name);
 
     [CorpusTheory]
     [InlineData("baiona_color.jpg", "rgb", "jpeg")]

@@ -5,7 +5,7 @@ namespace Pipeline.Functions.Tests;
 
 public sealed class ScanFormatTests
 {
-    private static string Resource(string name) => Path.Combine(RepoPaths.SharedCorpus, "ocrmypdf-resources", name);
+    private static string Resource(string name) => RepoPaths.CorpusPath("ocrmypdf-resources", name);
 
     [CorpusTheory]
     [InlineData("multipage.pdf", ScanFormat.Pdf)]

@@ -33,7 +33,6 @@ public sealed class ApprovalLinkPagesFixture : IAsyncLifetime
         App = await PipelineApp.StartAsync(PipelineApp.CreateWorkingDirectory(json => json.Replace("\"reviewThreshold\": 0.9", "\"reviewThreshold\": 0.0")));
         Admin = App.CreateClient();
         Browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = App.BaseAddress };
-        if (!Directory.Exists(Pipeline.Testing.RepoPaths.SharedCorpus)) return;
         var scan = DocumentsHttp.Corpus("vn-official", "doc000", "scan.pdf");
         DocumentId = (await Admin.UploadAcceptedAsync(null, scan))[0].GetProperty("documentId").GetString()!;
         var document = await Admin.WaitForDocumentAsync(DocumentId, TimeSpan.FromMinutes(4));

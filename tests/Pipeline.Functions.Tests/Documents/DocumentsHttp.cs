@@ -12,8 +12,8 @@ public static class DocumentsHttp
     /// <summary>Statuses a digitisation ends in.</summary>
     public static readonly string[] Finished = ["Digitised", "NeedsReview", "Rejected", "Failed"];
 
-    /// <summary>A scan from ../shared/corpus.</summary>
-    public static string Corpus(params string[] parts) => Path.Combine([RepoPaths.SharedCorpus, .. parts]);
+    /// <summary>A file or folder of the repository's test corpus (tests/corpus); fails if it is missing.</summary>
+    public static string Corpus(params string[] parts) => RepoPaths.CorpusPath(parts);
 
     /// <summary>POST /api/documents with <paramref name="files"/> (name, bytes) and form <paramref name="fields"/>.</summary>
     public static async Task<HttpResponseMessage> UploadAsync(this HttpClient client, IEnumerable<(string Name, byte[] Bytes)> files,

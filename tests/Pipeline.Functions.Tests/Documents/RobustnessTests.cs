@@ -6,7 +6,7 @@ using Xunit.Abstractions;
 namespace Pipeline.Functions.Tests.Documents;
 
 /// <summary>
-/// Every file of ../shared/corpus/ocrmypdf-resources (odd, broken and hostile PDFs and images) through the real app:
+/// Every file of tests/corpus/ocrmypdf-resources (odd, broken and hostile PDFs and images) through the real app:
 /// each is refused at upload with a problem, or ends Digitised, NeedsReview or Rejected with a reason — and the
 /// service is still healthy afterwards.
 /// </summary>

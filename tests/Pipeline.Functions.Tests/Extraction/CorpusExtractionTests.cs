@@ -13,7 +13,7 @@ public sealed class CorpusExtractionTests : IDisposable
 
     private async Task<OfficialDocumentFields> ExtractAsync(string doc)
     {
-        var scan = Path.Combine(RepoPaths.SharedCorpus, "vn-official", doc, "scan.pdf");
+        var scan = RepoPaths.CorpusPath("vn-official", doc, "scan.pdf");
         var analysis = await Poppler.AnalyseAsync(scan);
         var pages = new List<OcrPage>();
         var engine = new TesseractOcrEngine();

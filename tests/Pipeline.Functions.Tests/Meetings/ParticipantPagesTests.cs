@@ -43,8 +43,6 @@ public sealed class ParticipantPagesFixture : IAsyncLifetime
         App = await PipelineApp.StartAsync(PipelineApp.CreateWorkingDirectory(ApprovalHttp.WithoutReview));
         Admin = App.CreateClient();
         Browser = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = App.BaseAddress };
-        if (!Directory.Exists(Pipeline.Testing.RepoPaths.SharedCorpus)) return;
-
         var approved = await Admin.ApprovedAsync(Browser, App.DataDirectory, "doc001", "doc002", "doc000");
         (Open, Other, Secret) = (approved[0], approved[1], approved[2]);
         Meeting1 = await PublishAsync($$"""

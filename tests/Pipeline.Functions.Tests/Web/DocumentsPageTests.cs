@@ -85,7 +85,7 @@ public sealed class DocumentsPageTests(PipelineAppFixture app, ChromiumFixture c
     [CorpusFact]
     public async Task An_uploaded_scan_shows_its_progress_then_its_status_and_text()
     {
-        var scan = Path.Combine(RepoPaths.SharedCorpus, "vn-official", "doc000", "scan.pdf");
+        var scan = RepoPaths.CorpusPath("vn-official", "doc000", "scan.pdf");
         await using var context = await chromium.NewContextAsync(app.App.BaseAddress);
         var page = await context.NewPageAsync();
         var errors = PageErrors.Watch(page);

@@ -104,7 +104,7 @@ public sealed class MeetingPackMemoryTests : IDisposable
         try
         {
             if (_scans is not null) return _scans;
-            var scans = Directory.GetDirectories(Path.Combine(Pipeline.Testing.RepoPaths.SharedCorpus, "vn-official")).Order(StringComparer.Ordinal)
+            var scans = Directory.GetDirectories(Pipeline.Testing.RepoPaths.CorpusPath("vn-official")).Order(StringComparer.Ordinal)
                 .Select(d => Path.Combine(d, "scan.pdf")).Where(File.Exists).ToList();
             var list = new List<(string, int)>();
             foreach (var scan in scans) list.Add((scan, int.Parse((await ToolAsync("qpdf", "--show-npages", scan)).Trim(), CultureInfo.InvariantCulture)));

@@ -10,8 +10,8 @@ namespace Pipeline.Functions.Tests.Meetings.Pack;
 /// <summary>Archive-like PDFs to bind into packs, and what the poppler and qpdf tools read back from a pack.</summary>
 internal static partial class PackFixtures
 {
-    /// <summary>A scan from ../shared/corpus/vn-official.</summary>
-    public static string Scan(string doc) => Path.Combine(RepoPaths.SharedCorpus, "vn-official", doc, "scan.pdf");
+    /// <summary>A scan from tests/corpus/vn-official.</summary>
+    public static string Scan(string doc) => RepoPaths.CorpusPath("vn-official", doc, "scan.pdf");
 
     /// <summary>A PDF with one page per entry of <paramref name="pageTexts"/> (a real text layer, Vietnamese), each
     /// <paramref name="width"/> × <paramref name="height"/> points.</summary>

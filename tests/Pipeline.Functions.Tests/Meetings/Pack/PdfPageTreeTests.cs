@@ -17,7 +17,7 @@ public sealed partial class PdfPageTreeTests : IDisposable
     [CorpusFact]
     public async Task Page_sizes_read_in_process_are_pdfinfos_for_every_corpus_pdf()
     {
-        var files = Directory.EnumerateFiles(RepoPaths.SharedCorpus, "*.pdf", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        var files = Directory.EnumerateFiles(RepoPaths.Corpus, "*.pdf", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
         // Cross-reference streams and object streams, which qpdf and many scanners write, alongside classic tables.
         var packed = Path.Combine(_dir, "object-streams.pdf");
         await ToolAsync("qpdf", "--object-streams=generate", Scan("doc000"), packed);
