@@ -27,10 +27,10 @@ public sealed class DocumentsPageTests(PipelineAppFixture app, ChromiumFixture c
         Assert.Equal("nosniff", Header(page, "X-Content-Type-Options"));
         Assert.Equal("no-referrer", Header(page, "Referrer-Policy"));
         Assert.Contains("<html lang=\"vi\">", html);
-        Assert.Contains("<script src=\"/common.js\" defer></script>\n<script src=\"/app.js\" defer></script>", html);
+        Assert.Contains("<script src=\"/common.js\" defer></script>\n<script src=\"/approvals.js\" defer></script>\n<script src=\"/documents.js\" defer></script>", html);
         Assert.DoesNotMatch(new Regex("<script(?![^>]*\\ssrc=)", RegexOptions.IgnoreCase), html); // no inline script
 
-        using var script = await app.Anonymous.GetAsync("/app.js");
+        using var script = await app.Anonymous.GetAsync("/documents.js");
         Assert.Equal(HttpStatusCode.OK, script.StatusCode);
         Assert.Equal("text/javascript", script.Content.Headers.ContentType?.MediaType);
         // The key header is sent by the API helper both pages share.
@@ -39,7 +39,7 @@ public sealed class DocumentsPageTests(PipelineAppFixture app, ChromiumFixture c
         Assert.Equal("text/javascript", common.Content.Headers.ContentType?.MediaType);
         Assert.Contains("script-src 'self'", string.Join(";", common.Headers.GetValues("Content-Security-Policy")));
         Assert.Contains("x-functions-key", await common.Content.ReadAsStringAsync());
-        using var styles = await app.Anonymous.GetAsync("/app.css");
+        using var styles = await app.Anonymous.GetAsync("/common.css");
         Assert.Equal("text/css", styles.Content.Headers.ContentType?.MediaType);
     }
 

@@ -1,16 +1,8 @@
-namespace Pipeline.Functions.Web;
-
-internal static partial class DocumentsPage
-{
-    /// <summary>
-    /// The approvals part of <c>/app.js</c>, run before the page's own part (<see cref="Script"/> joins them, so the page
-    /// keeps one script and its CSP stays <c>script-src 'self'</c>). It defines one frozen global,
-    /// <c>PipelineApprovals</c>: per document row, a second table row holding the inline form that sends the document for
-    /// approval (a named route or steps typed in) and the panel of its latest approval (steps, due times in Vietnam time,
-    /// decisions, cancel). The page's part owns the rows and the polling timer; this part only says whether a row still
-    /// needs polling. Every value from the server is put on the page with <c>textContent</c> or as an attribute.
-    /// </summary>
-    private const string ApprovalsScript = """
+// The approvals part of the clerk's page, loaded after common.js and before documents.js. It defines one frozen global,
+// PipelineApprovals: per document row, a second table row holding the inline form that sends the document for approval
+// (a named route or steps typed in) and the panel of its latest approval (steps, due times in Vietnam time, decisions,
+// cancel). The page's script owns the rows and the polling timer; this part only says whether a row still needs polling.
+// Every value from the server is put on the page with textContent or as an attribute.
 'use strict';
 window.PipelineApprovals = (() => {
   const { Problem, el, english, showProblem, showProblemWithErrors, clearProblem } = window.Pipeline;
@@ -553,5 +545,3 @@ window.PipelineApprovals = (() => {
 
   return Object.freeze({ create, canSend, MAY_HAVE_APPROVALS });
 })();
-""";
-}

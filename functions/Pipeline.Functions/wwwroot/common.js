@@ -1,18 +1,6 @@
-namespace Pipeline.Functions.Web;
-
-/// <summary>
-/// What the clerk's page and the review page share, served by <see cref="WebPages"/> at <c>/common.js</c> and loaded by
-/// both (<see cref="PageShell"/>) before their own script: the key kept in this tab's sessionStorage, API calls that
-/// send it in <c>x-functions-key</c> and turn a failure into a problem (RFC 9457) to show, and the helpers that put
-/// server values on the page as text only.
-/// </summary>
-internal static class SharedScript
-{
-    /// <summary>
-    /// The script of <c>/common.js</c>. It defines one frozen global, <c>Pipeline</c>; the pages' scripts
-    /// (<see cref="DocumentsPage.Script"/>, <see cref="ReviewPage.Script"/>) take what they need from it.
-    /// </summary>
-    public const string Script = """
+// Shared by every page, loaded before the page's own script: the API key kept in this tab's sessionStorage, API calls
+// that send it in x-functions-key and turn a failure into a problem (RFC 9457) to show, and the helpers that put server
+// values on the page as text only. It defines one frozen global, Pipeline; the pages' scripts take what they need from it.
 'use strict';
 window.Pipeline = (() => {
   const KEY_STORAGE = 'pipeline.apiKey';
@@ -175,5 +163,3 @@ window.Pipeline = (() => {
     showProblem, showProblemWithErrors, clearProblem,
   });
 })();
-""";
-}

@@ -1,14 +1,8 @@
-namespace Pipeline.Functions.Web;
-
-internal static partial class ReviewPage
-{
-    /// <summary>
-    /// The script of <c>/review.js</c>, run after <see cref="SharedScript"/>. It uses the key the clerk saved on the main
-    /// page (sessionStorage of this tab) or asks for it; every API call sends it in <c>x-functions-key</c>, page images included (fetched as blobs and shown
-    /// from object URLs, since an <c>img</c> cannot send a header). Every value from the server reaches the page as
-    /// text or as a form value, never as markup. Save sends only the fields the reviewer changed or marked checked.
-    /// </summary>
-    public const string Script = """
+// The review page (/review/{id}), loaded after common.js. The document id is read from the address. It uses the key the
+// clerk saved on the main page (sessionStorage of this tab) or asks for it; every API call sends it in x-functions-key,
+// page images included (fetched as blobs and shown from object URLs, since an img cannot send a header). Every value
+// from the server reaches the page as text or as a form value, never as markup. Save sends only the fields the reviewer
+// changed or marked checked.
 'use strict';
 (() => {
   // Below this a field is shown as doubtful (the server's default review threshold).
@@ -390,5 +384,3 @@ internal static partial class ReviewPage
     load();
   });
 })();
-""";
-}

@@ -1,20 +1,7 @@
-namespace Pipeline.Functions.Web;
-
-internal static partial class DocumentsPage
-{
-    /// <summary>
-    /// The script of <c>/app.js</c>, run after <see cref="SharedScript"/>: the approvals part
-    /// (<see cref="ApprovalsScript"/>) and then the page's own (<see cref="PageScript"/>), joined into one file.
-    /// </summary>
-    public const string Script = ApprovalsScript + PageScript;
-
-    /// <summary>
-    /// The page's own part of <c>/app.js</c>. Every API call sends the pasted key in <c>x-functions-key</c>; every value
-    /// from the server reaches the page as text (<c>textContent</c>, attributes), never as markup. While a document is
-    /// being digitised its row polls the orchestration's custom status once a second; while it waits for an approval its
-    /// approvals are re-read every few seconds; polling stops when neither is left.
-    /// </summary>
-    private const string PageScript = """
+// The clerk's page (/), loaded after common.js and approvals.js. Every API call sends the pasted key in x-functions-key;
+// every value from the server reaches the page as text (textContent, attributes), never as markup. While a document is
+// being digitised its row polls the orchestration's custom status once a second; while it waits for an approval its
+// approvals are re-read every few seconds; polling stops when neither is left.
 'use strict';
 (() => {
   const POLL_MS = 1000;
@@ -464,5 +451,3 @@ internal static partial class DocumentsPage
     if (apiKey()) loadList();
   });
 })();
-""";
-}

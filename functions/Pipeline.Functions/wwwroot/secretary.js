@@ -1,13 +1,6 @@
-namespace Pipeline.Functions.Web;
-
-internal static partial class SecretaryPage
-{
-    /// <summary>
-    /// The script of <c>/secretary.js</c>, run after <see cref="SharedScript"/>. Every API call sends the key of this tab;
-    /// every value from the server reaches the page as text (<c>textContent</c>) or as a form value, never as markup. The
-    /// chosen meeting is re-read every few seconds until it is archived with its minutes, keeping what the secretary is typing.
-    /// </summary>
-    public const string Script = """
+// The secretary's page (/secretary), loaded after common.js. Every API call sends the key of this tab; every value from
+// the server reaches the page as text (textContent) or as a form value, never as markup. The chosen meeting is re-read
+// every few seconds until it is archived with its minutes, keeping what the secretary is typing.
 'use strict';
 (() => {
   const POLL_MS = 3000;
@@ -627,5 +620,3 @@ internal static partial class SecretaryPage
   addAgendaRow();
   if (apiKey()) { $('key-state').textContent = 'Đã có khóa cho thẻ này. (Key saved for this tab.)'; loadAll(); }
 })();
-""";
-}
