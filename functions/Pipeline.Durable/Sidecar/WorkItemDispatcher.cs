@@ -23,6 +23,7 @@ internal sealed partial class WorkItemDispatcher : IAsyncDisposable
     private readonly string _tokenPrefix = Guid.NewGuid().ToString("N")[..8];
     private Task? _renewal;
     private long _tokens;
+    private int _disposed;
 
     public WorkItemDispatcher(IDurableStore store, DurableSidecarOptions options, ILogger<WorkItemDispatcher> logger)
     {
@@ -174,6 +175,8 @@ internal sealed partial class WorkItemDispatcher : IAsyncDisposable
     /// <summary>Stops every stream and releases what is outstanding, so other hosts can take it at once.</summary>
     public async ValueTask DisposeAsync()
     {
+        // Called by the hosted service at stop and by the container at disposal: only the first does the work.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (_renewal is not null)
         {
