@@ -19,10 +19,16 @@ public sealed record DurableSidecarOptions
     public int MaxAttempts { get; set; } = 10;
 
     /// <summary>How many instances' histories are kept in memory, so an episode does not read its history again.</summary>
-    public int HistoryCacheSize { get; set; } = 2000;
+    public int HistoryCacheSize { get; set; } = 5000;
 
-    /// <summary>The most inbox messages one episode delivers (the rest come with the next one).</summary>
-    public int MaxNewEventsPerEpisode { get; set; } = 1000;
+    /// <summary>The most inbox messages one episode delivers (the rest come with the next one). Large batches matter:
+    /// the SDK replays the whole history in every episode, so a fan-in of 10 000 results in batches of 100 would replay
+    /// it 100 times.</summary>
+    public int MaxNewEventsPerEpisode { get; set; } = 10_000;
+
+    /// <summary>The most bytes of inbox messages one episode delivers, which keeps a work item well under gRPC's default
+    /// 4 MB message limit whatever the payloads (a single larger message still goes, alone).</summary>
+    public int MaxNewEventBytesPerEpisode { get; set; } = 2 * 1024 * 1024;
 
     /// <summary>When a work item's past events exceed this many bytes and the worker can stream history, they are not
     /// sent inline: the worker streams them (StreamInstanceHistory), which keeps every message well under gRPC limits.</summary>
@@ -44,6 +50,7 @@ public sealed record DurableSidecarOptions
         if (MaxPollingInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(MaxPollingInterval), MaxPollingInterval, "The polling interval must be positive.");
         if (MaxAttempts < 1) throw new ArgumentOutOfRangeException(nameof(MaxAttempts), MaxAttempts, "At least one attempt is needed.");
         if (HistoryCacheSize < 0) throw new ArgumentOutOfRangeException(nameof(HistoryCacheSize), HistoryCacheSize, "The cache size cannot be negative.");
+        if (MaxNewEventBytesPerEpisode < 1024) throw new ArgumentOutOfRangeException(nameof(MaxNewEventBytesPerEpisode), MaxNewEventBytesPerEpisode, "An episode must take at least 1 KB of events.");
         if (MaxNewEventsPerEpisode < 1) throw new ArgumentOutOfRangeException(nameof(MaxNewEventsPerEpisode), MaxNewEventsPerEpisode, "An episode must take at least one event.");
         if (HealthPingInterval <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(HealthPingInterval), HealthPingInterval, "The ping interval must be positive.");
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));

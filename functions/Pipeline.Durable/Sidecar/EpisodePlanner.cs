@@ -36,8 +36,12 @@ internal static class EpisodePlanner
         var dropped = new List<long>();
         var delivered = new List<InboxMessage>(lease.Messages.Count);
         InboxMessage? started = null;
+        long bytes = 0;
         foreach (var message in lease.Messages)
         {
+            // Past the byte budget the rest stay in the inbox for the next episode (never the first message: it goes alone).
+            bytes += message.Event.CalculateSize();
+            if (bytes > options.MaxNewEventBytesPerEpisode && (delivered.Count > 0 || started is not null)) break;
             if (message.ExecutionId is not null && message.ExecutionId != lease.ExecutionId) dropped.Add(message.Id);
             else if (HistoryEvents.IsWake(message.Event)) dropped.Add(message.Id);
             else if (message.Event.EventTypeCase == Kind.ExecutionStarted)
@@ -49,10 +53,11 @@ internal static class EpisodePlanner
         }
         if (started is not null) delivered.Insert(0, started);
         var start = startInHistory ?? started?.Event.ExecutionStarted;
-        var woken = lease.Messages.Any(m => HistoryEvents.IsWake(m.Event));
+        var woken = lease.Messages.Any(m => HistoryEvents.IsWake(m.Event) && dropped.Contains(m.Id));
 
-        if (delivered.FirstOrDefault(m => m.Event.EventTypeCase == Kind.ExecutionTerminated) is { } terminate)
-            return new CommitWithoutWorker(Terminate(lease, history.Events, episodeTime, start, started, terminate, dropped, delivered), "termination");
+        // Termination wins over everything else in the inbox, however far back it is.
+        if (lease.Messages.FirstOrDefault(m => m.Event.EventTypeCase == Kind.ExecutionTerminated) is { } terminate)
+            return new CommitWithoutWorker(Terminate(lease, history.Events, episodeTime, start, started, terminate), "termination");
         if (start is null)
             return new DiscardOnly([.. lease.Messages.Select(m => m.Id)], "the instance has no ExecutionStarted event to run from");
         if (lease.Attempts > options.MaxAttempts)
@@ -102,7 +107,7 @@ internal static class EpisodePlanner
     /// worker is gone, and one whose work item keeps failing. History records it as an episode of its own.
     /// </summary>
     private static EpisodeCommit Terminate(LeasedOrchestration lease, IReadOnlyList<P.HistoryEvent> past, DateTime time, P.ExecutionStartedEvent? start, InboxMessage? started,
-        InboxMessage terminate, List<long> dropped, List<InboxMessage> delivered)
+        InboxMessage terminate)
     {
         var reason = terminate.Event.ExecutionTerminated.Input;
         var history = new List<P.HistoryEvent> { HistoryEvents.OrchestratorStarted(time) };
@@ -130,7 +135,7 @@ internal static class EpisodePlanner
             LeaseToken = lease.LeaseToken,
             ExecutionId = lease.ExecutionId,
             ExpectedHistoryCount = lease.HistoryCount,
-            ConsumedMessageIds = [.. dropped, .. delivered.Select(m => m.Id)],
+            ConsumedMessageIds = [.. lease.Messages.Select(m => m.Id)],
             History = history,
             Status = P.OrchestrationStatus.Terminated,
             Output = reason,

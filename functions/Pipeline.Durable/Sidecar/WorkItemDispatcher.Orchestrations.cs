@@ -30,7 +30,8 @@ internal sealed partial class WorkItemDispatcher
                     await _store.WaitForWorkAsync(WorkKind.Orchestration, _options.MaxPollingInterval, ct).ConfigureAwait(false);
                     continue;
                 }
-                foreach (var lease in leases) await StartEpisodeAsync(stream, lease, ct).ConfigureAwait(false);
+                // Concurrently: an episode whose history is not cached waits for a read, and the others need not wait for it.
+                await Task.WhenAll(leases.Select(lease => StartEpisodeAsync(stream, lease, ct))).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

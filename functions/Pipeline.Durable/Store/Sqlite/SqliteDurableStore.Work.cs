@@ -18,6 +18,10 @@ public sealed partial class SqliteDurableStore
     public async Task<IReadOnlyList<LeasedOrchestration>> LeaseOrchestrationsAsync(string owner, int max, int maxMessages, TimeSpan leaseDuration, CancellationToken ct)
     {
         if (max <= 0) return [];
+        // A read first: an empty look (the common case for a waiting loop woken by someone else's work) then costs no
+        // write transaction on the single writer.
+        if (!await ExistsAsync("SELECT EXISTS (SELECT 1 FROM instances WHERE ready_at <= @now AND (lock_expires IS NULL OR lock_expires < @now))", ct).ConfigureAwait(false))
+            return [];
         var prefix = LeaseTokens.NewPrefix(owner);
         var leased = await Writer.WriteAsync(w =>
         {
@@ -74,6 +78,15 @@ public sealed partial class SqliteDurableStore
         {
             Messages = l.Messages.Select(m => new InboxMessage(m.Id, m.ExecutionId, P.HistoryEvent.Parser.ParseFrom(m.Event))).ToList(),
         }).ToList();
+    }
+
+    private async Task<bool> ExistsAsync(string sql, CancellationToken ct)
+    {
+        await using var connection = await OpenReadAsync(ct).ConfigureAwait(false);
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("@now", Now);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false)) != 0;
     }
 
     /// <inheritdoc/>
@@ -208,6 +221,7 @@ public sealed partial class SqliteDurableStore
     public async Task<IReadOnlyList<LeasedActivity>> LeaseActivitiesAsync(string owner, int max, TimeSpan leaseDuration, CancellationToken ct)
     {
         if (max <= 0) return [];
+        if (!await ExistsAsync("SELECT EXISTS (SELECT 1 FROM activities WHERE visible_at <= @now)", ct).ConfigureAwait(false)) return [];
         var prefix = LeaseTokens.NewPrefix(owner) + ":";
         var rows = await Writer.WriteAsync(w =>
         {
