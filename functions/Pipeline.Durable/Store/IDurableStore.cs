@@ -31,7 +31,8 @@ public interface IDurableStore : IAsyncDisposable
 
     /// <summary>
     /// Puts a message in an instance's inbox, visible at once. Refused (nothing stored) when there is no such instance
-    /// or when it has finished, unless <paramref name="allowFinished"/> (rewind of a failed instance).
+    /// or when it has finished, unless <paramref name="allowFinished"/> (rewind of a failed instance). A rewind message
+    /// also takes the instance back to Running at once.
     /// </summary>
     Task<SendOutcome> SendAsync(string instanceId, P.HistoryEvent message, bool allowFinished, CancellationToken ct);
 

@@ -43,6 +43,13 @@ public static class InstanceStatus
         $"WHEN {(int)P.OrchestrationStatus.Failed} THEN {kind} = {(int)P.HistoryEvent.EventTypeOneofCase.ExecutionRewound} " +
         "ELSE FALSE END)";
 
+    /// <summary>
+    /// Which messages a leased instance gets, as SQL (like <see cref="TakesSql"/>): the same, except that a pending
+    /// instance, leased because its start is due, gets everything visible with it (events raised before it ran).
+    /// </summary>
+    public static string LeaseTakesSql(string status, string kind) =>
+        $"(CASE {status} WHEN {(int)P.OrchestrationStatus.Pending} THEN TRUE ELSE {TakesSql(status, kind)} END)";
+
     /// <summary>The finished statuses as a SQL list, e.g. for <c>status IN (…)</c>.</summary>
     public static string FinishedSql { get; } = "(" + string.Join(", ", Finished.Select(s => (int)s)) + ")";
 }

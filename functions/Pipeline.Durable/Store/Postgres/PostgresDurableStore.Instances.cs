@@ -72,6 +72,12 @@ public sealed partial class PostgresDurableStore
                 if (await lockRow.ExecuteScalarAsync(ct).ConfigureAwait(false) is not int status) return SendOutcome.NotFound;
                 if (((P.OrchestrationStatus)status).IsFinished() && !allowFinished) return SendOutcome.Finished;
             }
+            if (IsRewind(message))
+            {
+                await using var reopen = new NpgsqlCommand(Sql.Reopen, connection, tx);
+                reopen.Parameters.Add(Text("id", instanceId));
+                await reopen.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
             await using (var insert = new NpgsqlCommand(Sql.InsertMessage, connection, tx))
             {
                 insert.Parameters.AddRange(new NpgsqlParameter[] {Text("id", instanceId), Text("execution", null), Int("kind", (int)message.EventTypeCase),
@@ -81,9 +87,15 @@ public sealed partial class PostgresDurableStore
             await tx.CommitAsync(ct).ConfigureAwait(false);
             return SendOutcome.Sent;
         }, ct).ConfigureAwait(false);
-        if (outcome == SendOutcome.Sent) Wake(WorkKind.Orchestration);
+        if (outcome == SendOutcome.Sent)
+        {
+            Wake(WorkKind.Orchestration);
+            if (IsRewind(message)) Changed(instanceId);
+        }
         return outcome;
     }
+
+    private static bool IsRewind(P.HistoryEvent message) => message.EventTypeCase == P.HistoryEvent.EventTypeOneofCase.ExecutionRewound;
 
     /// <inheritdoc/>
     public Task<InstanceRecord?> GetInstanceAsync(string instanceId, bool withPayloads, CancellationToken ct) => RunAsync(async (connection, ct) =>

@@ -32,6 +32,10 @@ internal sealed class PostgresSql
             ORDER BY u.ord
             """;
 
+        // A rewind takes the instance out of Failed at once, so that a caller waiting for completion right after asking
+        // for the rewind waits for the rewound run rather than seeing the old failure.
+        Reopen = $"UPDATE {s}.instances SET status = {(int)Microsoft.DurableTask.Protobuf.OrchestrationStatus.Running}, completed_at = NULL, updated_at = clock_timestamp() WHERE instance_id = @id";
+
         LockStatus = $"SELECT status FROM {s}.instances WHERE instance_id = @id FOR UPDATE";
         LockRows = $"SELECT instance_id, status, lock_token, execution_id, history_count FROM {s}.instances WHERE instance_id = ANY(@ids) ORDER BY instance_id FOR UPDATE";
 
@@ -104,7 +108,7 @@ internal sealed class PostgresSql
             FROM leased l
             LEFT JOIN LATERAL (
                 SELECT id, execution_id, event, kind FROM {s}.messages m
-                WHERE m.instance_id = l.instance_id AND m.visible_at <= (SELECT t FROM now) AND {InstanceStatus.TakesSql("l.status", "m.kind")}
+                WHERE m.instance_id = l.instance_id AND m.visible_at <= (SELECT t FROM now) AND {InstanceStatus.LeaseTakesSql("l.status", "m.kind")}
                 ORDER BY (m.kind = {StartedKind}) DESC, m.id
                 LIMIT @limit) m ON true
             ORDER BY l.instance_id, (m.kind = {StartedKind}) DESC, m.id
@@ -203,6 +207,7 @@ internal sealed class PostgresSql
     public string InsertMessage { get; }
     public string InsertMessages { get; }
     public string LockStatus { get; }
+    public string Reopen { get; }
     public string LockRows { get; }
     public string[] DeleteInstances { get; }
     public string InsertInstance { get; }

@@ -37,12 +37,25 @@ public sealed partial class SqliteDurableStore
         {
             if (StatusOf(w, instanceId) is not { } status) return SendOutcome.NotFound;
             if (status.IsFinished() && !allowFinished) return SendOutcome.Finished;
+            if (IsRewind(message))
+            {
+                // A rewind takes the instance out of Failed at once, so that a caller waiting for completion right after
+                // asking for it waits for the rewound run rather than seeing the old failure.
+                w.Execute("UPDATE instances SET status = @status, completed_at = NULL, updated_at = @now WHERE instance_id = @id",
+                    ("@status", (int)P.OrchestrationStatus.Running), ("@now", Now), ("@id", instanceId));
+            }
             InsertMessage(w, instanceId, null, message, Now);
             return SendOutcome.Sent;
         }).ConfigureAwait(false);
-        if (outcome == SendOutcome.Sent) _orchestrationWork.Set();
+        if (outcome == SendOutcome.Sent)
+        {
+            _orchestrationWork.Set();
+            if (IsRewind(message)) RaiseChanged(instanceId);
+        }
         return outcome;
     }
+
+    private static bool IsRewind(P.HistoryEvent message) => message.EventTypeCase == P.HistoryEvent.EventTypeOneofCase.ExecutionRewound;
 
     /// <inheritdoc/>
     public async Task<InstanceRecord?> GetInstanceAsync(string instanceId, bool withPayloads, CancellationToken ct)

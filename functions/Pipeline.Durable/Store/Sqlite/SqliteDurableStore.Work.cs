@@ -10,7 +10,7 @@ public sealed partial class SqliteDurableStore
 
     private static readonly string LeasableMessagesSql =
         "SELECT id, execution_id, event FROM messages WHERE instance_id = @id AND visible_at <= @now " +
-        $"AND {InstanceStatus.TakesSql("@status", "kind")} " +
+        $"AND {InstanceStatus.LeaseTakesSql("@status", "kind")} " +
         // A new execution's ExecutionStarted comes first even behind a long inbox: without it the episode cannot run.
         $"ORDER BY (kind = {StartedKind}) DESC, id LIMIT @limit";
 
