@@ -147,7 +147,7 @@ public abstract partial class SidecarBehaviour
     }
 
     /// <summary>The stored history exactly as the protocol carries it.</summary>
-    protected static async Task<List<P.HistoryEvent>> ReadHistoryAsync(SidecarHost sidecar, string instanceId)
+    public static async Task<List<P.HistoryEvent>> ReadHistoryAsync(SidecarHost sidecar, string instanceId)
     {
         var client = new P.TaskHubSidecarService.TaskHubSidecarServiceClient(sidecar.Channel);
         using var call = client.StreamInstanceHistory(new P.StreamInstanceHistoryRequest { InstanceId = instanceId });
