@@ -58,10 +58,3 @@ public abstract partial class SidecarBehaviour(ISidecarStoreSource stores, ITest
     }
 }
 
-/// <summary>The suite on the embedded store.</summary>
-public sealed class SqliteSidecarBehaviour(ITestOutputHelper output) : SidecarBehaviour(new SqliteStoreSource(), output);
-
-/// <summary>The suite on PostgreSQL (a schema per test in the assembly's private cluster).</summary>
-[Collection(PostgresCollection.Name)]
-public sealed class PostgresSidecarBehaviour(PostgresClusterFixture postgres, ITestOutputHelper output)
-    : SidecarBehaviour(new PostgresStoreSource(postgres), output);
