@@ -34,6 +34,9 @@ public static class DurableSidecarServiceCollectionExtensions
             o.MaxSendMessageSize = null;
             o.Interceptors.Add<SidecarErrorInterceptor>();
         });
+        // Singletons: the gRPC service and its interceptor hold no per-call state, so they are not built for every call.
+        services.AddSingleton<DurableTaskSidecarService>();
+        services.AddSingleton<SidecarErrorInterceptor>();
         services.AddSingleton<SidecarReadiness>();
         services.AddSingleton<IDurableStore>(sp => CreateStore(sp.GetRequiredService<IOptions<DurableSidecarOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new WorkItemDispatcher(sp.GetRequiredService<IDurableStore>(), sp.GetRequiredService<IOptions<DurableSidecarOptions>>().Value,
