@@ -61,6 +61,28 @@ public abstract partial class SidecarBehaviour
     }
 
     [Fact]
+    public async Task An_activity_running_longer_than_the_lease_keeps_it_and_runs_once()
+    {
+        var sidecar = await StartSidecarAsync(o => o.LeaseDuration = TimeSpan.FromSeconds(1));
+        var runs = 0;
+        await sidecar.StartWorkerAsync(tasks =>
+        {
+            tasks.AddActivityFunc<string, string>("Slow", async (_, s) =>
+            {
+                Interlocked.Increment(ref runs);
+                await Task.Delay(TimeSpan.FromSeconds(3)); // three lease durations of work: the lease must be renewed
+                return s;
+            });
+            tasks.AddOrchestratorFunc<string>("CallSlow", ctx => ctx.CallActivityAsync<string>("Slow", "finished"));
+        });
+
+        var id = await sidecar.Client.ScheduleNewOrchestrationInstanceAsync("CallSlow");
+
+        Assert.Equal("finished", (await sidecar.WaitForCompletionAsync(id)).ReadOutputAs<string>());
+        Assert.Equal(1, runs);
+    }
+
+    [Fact]
     public async Task No_more_activities_run_at_once_than_the_worker_asked_for()
     {
         var sidecar = await StartSidecarAsync();

@@ -168,6 +168,32 @@ public abstract partial class SidecarBehaviour
     }
 
     [Fact]
+    public async Task Rewind_of_a_parent_also_rewinds_its_failed_sub_orchestration()
+    {
+        var sidecar = await StartSidecarAsync();
+        var runs = 0;
+        await sidecar.StartWorkerAsync(tasks =>
+        {
+            tasks.AddActivityFunc<string, string>("FailOnce", (_, s) => Interlocked.Increment(ref runs) == 1
+                ? Task.FromException<string>(new IOException("disk full"))
+                : Task.FromResult(s.ToUpperInvariant()));
+            tasks.AddOrchestratorFunc<string>("RewindableChild", ctx => ctx.CallActivityAsync<string>("FailOnce", "child"));
+            tasks.AddOrchestratorFunc<string>("RewindableParent", ctx => ctx.CallSubOrchestratorAsync<string>("RewindableChild",
+                options: new SubOrchestrationOptions { InstanceId = "rewound-child" }));
+        });
+        var id = await sidecar.Client.ScheduleNewOrchestrationInstanceAsync("RewindableParent");
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, (await sidecar.WaitForCompletionAsync(id)).RuntimeStatus);
+        Assert.Equal(OrchestrationRuntimeStatus.Failed, (await sidecar.WaitForCompletionAsync("rewound-child")).RuntimeStatus);
+
+        await sidecar.Client.RewindInstanceAsync(id, "disk replaced");
+        var result = await sidecar.WaitForCompletionAsync(id);
+
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, result.RuntimeStatus);
+        Assert.Equal("CHILD", result.ReadOutputAs<string>());
+        Assert.Equal(OrchestrationRuntimeStatus.Completed, (await sidecar.Client.GetInstanceAsync("rewound-child"))!.RuntimeStatus);
+    }
+
+    [Fact]
     public async Task Queries_page_with_continuation_tokens_and_refuse_a_forged_one()
     {
         var sidecar = await StartSidecarAsync();
