@@ -1,0 +1,244 @@
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Pipeline.Durable.Store.Sqlite;
+
+/// <summary>
+/// The store's only writer: one connection on one thread. Operations queued while a transaction runs are committed
+/// together in the next one (group commit), which is what lets one SQLite file keep up with many concurrent episodes.
+/// Each operation runs inside its own SAVEPOINT: one that throws is rolled back alone and fails alone, the others in
+/// the batch still commit, and nothing is run twice. Operations must only touch the database and their own locals,
+/// and report expected outcomes as results (an exception is a failure of that operation).
+/// </summary>
+internal sealed class SqliteWriter : IDisposable
+{
+    private const int MaxBatch = 256;
+    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly SqliteConnection _connection;
+    private readonly ILogger _logger;
+    private readonly Channel<WriteOperation> _queue = Channel.CreateUnbounded<WriteOperation>(new() { SingleReader = true });
+    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Thread _thread;
+    private readonly Thread _checkpointer;
+    private readonly ManualResetEventSlim _closed = new();
+    private readonly string _connectionString;
+    private bool _finishCheckpoint;
+
+    public SqliteWriter(string connectionString, ILogger logger)
+    {
+        _connectionString = connectionString;
+        _logger = logger;
+        _connection = new SqliteConnection(connectionString);
+        _connection.Open();
+        // WAL with synchronous=NORMAL: a commit survives a process crash; only an OS crash may lose the last commits.
+        Execute("PRAGMA synchronous=NORMAL");
+        // Checkpoints run on their own thread so commits never wait for one (and many commits of the same hot pages
+        // coalesce into one checkpoint).
+        Execute("PRAGMA wal_autocheckpoint=0");
+        Execute("PRAGMA journal_size_limit=67108864");
+        Execute("PRAGMA temp_store=MEMORY");
+        _thread = new Thread(Run) { IsBackground = true, Name = "durable-sqlite-writer" };
+        _thread.Start();
+        _checkpointer = new Thread(Checkpoint) { IsBackground = true, Name = "durable-sqlite-checkpoint" };
+        _checkpointer.Start();
+    }
+
+    /// <summary>Runs <paramref name="work"/> in the next write transaction; the task completes after the commit.</summary>
+    public Task<T> WriteAsync<T>(Func<SqliteWriter, T> work)
+    {
+        var operation = new WriteOperation<T>(work);
+        if (!_queue.Writer.TryWrite(operation)) throw new ObjectDisposedException(nameof(SqliteWriter), "The durable store is closed.");
+        return operation.Completion.Task;
+    }
+
+    /// <summary>Executes a statement with named parameters; returns rows changed.</summary>
+    public int Execute(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) => Prepare(sql, parameters).ExecuteNonQuery();
+
+    /// <summary>Runs a query with named parameters.</summary>
+    public SqliteDataReader Query(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) => Prepare(sql, parameters).ExecuteReader();
+
+    /// <summary>Runs a query that returns one value (or null).</summary>
+    public object? Scalar(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        var value = Prepare(sql, parameters).ExecuteScalar();
+        return value is DBNull ? null : value;
+    }
+
+    // Statements are prepared once and reused: parsing SQL again for every write would cost more than the write.
+    private SqliteCommand Prepare(string sql, ReadOnlySpan<(string Name, object? Value)> parameters)
+    {
+        if (!_commands.TryGetValue(sql, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            _commands[sql] = command;
+        }
+        foreach (var (name, value) in parameters)
+        {
+            var parameter = command.Parameters.Contains(name) ? command.Parameters[name] : command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            parameter.Value = value ?? DBNull.Value;
+        }
+        return command;
+    }
+
+    private void Run()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<WriteOperation>(MaxBatch);
+        while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var operation)) batch.Add(operation);
+            CommitBatch(batch);
+            batch.Clear();
+            if (Volatile.Read(ref _finishCheckpoint))
+            {
+                _finishCheckpoint = false;
+                TryExecute("PRAGMA wal_checkpoint(PASSIVE)", "finishing a checkpoint");
+            }
+        }
+    }
+
+    private void CommitBatch(List<WriteOperation> batch)
+    {
+        try
+        {
+            Execute("BEGIN IMMEDIATE");
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "The durable store could not begin a write transaction; {Count} write(s) failed.", batch.Count);
+            foreach (var operation in batch) operation.Fail(e);
+            return;
+        }
+        try
+        {
+            foreach (var operation in batch)
+            {
+                Execute("SAVEPOINT op");
+                try
+                {
+                    operation.Run(this);
+                    Execute("RELEASE op");
+                }
+                catch (Exception e) when (e is not SavepointFailedException)
+                {
+                    // Undo this operation only; the batch goes on. The caller gets the exception (and logs it in context).
+                    RollbackSavepoint(e);
+                    operation.Fail(e);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "The durable store's write transaction broke; {Count} write(s) failed.", batch.Count);
+            TryExecute("ROLLBACK", "rolling back a broken transaction");
+            foreach (var operation in batch) operation.Fail(e);
+            return;
+        }
+        try
+        {
+            Execute("COMMIT");
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "The durable store could not commit a write transaction; {Count} write(s) failed.", batch.Count);
+            TryExecute("ROLLBACK", "rolling back a failed commit");
+            foreach (var operation in batch) operation.Fail(e);
+            return;
+        }
+        foreach (var operation in batch) operation.Finish();
+    }
+
+    private void RollbackSavepoint(Exception cause)
+    {
+        try
+        {
+            Execute("ROLLBACK TO op");
+            Execute("RELEASE op");
+        }
+        catch (Exception e)
+        {
+            throw new SavepointFailedException(cause, e);
+        }
+    }
+
+    private void TryExecute(string sql, string what)
+    {
+        try
+        {
+            Execute(sql);
+        }
+        catch (SqliteException e)
+        {
+            _logger.LogWarning(e, "The durable store failed {What}.", what);
+        }
+    }
+
+    private void Checkpoint()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(PASSIVE)";
+        while (!_closed.Wait(CheckpointInterval))
+        {
+            try
+            {
+                // A passive checkpoint copies most of the log without ever blocking the writer, and the writer copies
+                // the few frames committed meanwhile, so its next transaction rewinds the log: a log that only grows
+                // would make every commit allocate new file blocks.
+                command.ExecuteNonQuery();
+                Volatile.Write(ref _finishCheckpoint, true);
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6)
+            {
+                // SQLITE_BUSY / SQLITE_LOCKED: try again next round.
+            }
+            catch (SqliteException e)
+            {
+                _logger.LogWarning(e, "The durable store's background checkpoint failed; it is retried.");
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        if (!_thread.Join(TimeSpan.FromSeconds(10))) _logger.LogWarning("The durable store's writer did not finish its queue within 10 s.");
+        _closed.Set();
+        _checkpointer.Join(TimeSpan.FromSeconds(10));
+        TryExecute("PRAGMA wal_checkpoint(TRUNCATE)", "the final checkpoint");
+        foreach (var command in _commands.Values) command.Dispose();
+        _connection.Dispose();
+        _closed.Dispose();
+    }
+
+    /// <summary>Undoing one operation failed: the transaction is in an unknown state and must be abandoned whole.</summary>
+    private sealed class SavepointFailedException(Exception cause, Exception inner)
+        : Exception($"Undoing a failed write ({cause.Message}) failed too.", inner);
+
+    private abstract class WriteOperation
+    {
+        public abstract void Run(SqliteWriter writer);
+
+        public abstract void Finish();
+
+        public abstract void Fail(Exception error);
+    }
+
+    private sealed class WriteOperation<T>(Func<SqliteWriter, T> work) : WriteOperation
+    {
+        private T _result = default!;
+
+        // Continuations must not run on the writer thread, or one slow caller would stall every write.
+        public TaskCompletionSource<T> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override void Run(SqliteWriter writer) => _result = work(writer);
+
+        public override void Finish() => Completion.TrySetResult(_result);
+
+        public override void Fail(Exception error) => Completion.TrySetException(error);
+    }
+}
