@@ -49,6 +49,7 @@ public sealed class FailureFunctions(ILogger<FailureFunctions> logger)
     [Function("Slow")]
     public async Task<IResult> Slow([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "slow/{milliseconds:int}")] HttpRequest request, int milliseconds)
     {
+        logger.LogInformation("TestApp slow request started: {Milliseconds} ms", milliseconds);
         await Task.Delay(milliseconds);
         return Results.Text($"slept {milliseconds}");
     }

@@ -45,16 +45,17 @@ public static class FunctionsHostApplication
     /// <summary>Builds the host for the working directory <paramref name="workingDirectory"/> (where ./host.json and ./data are).</summary>
     public static WebApplication Build(string[] args, string workingDirectory)
     {
+        var (hostArgs, urls) = ListenAddresses.Take(args);
         // No reload-on-change: a watcher on the working directory would see every write to ./data.
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
-            Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],
+            Args = [.. hostArgs, "--hostBuilder:reloadConfigOnChange=false"],
             ContentRootPath = workingDirectory,
         });
         HostConfiguration.AddBaseSources(builder.Configuration);
         var appDirectory = AppDirectory.Resolve(builder.Configuration, workingDirectory);
         HostConfiguration.AddHostJson(builder.Configuration, HostConfiguration.LocateHostJson(workingDirectory, appDirectory));
-        ListenAddresses.Apply(builder);
+        ListenAddresses.Apply(builder.Configuration, urls);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

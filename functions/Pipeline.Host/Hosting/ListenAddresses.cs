@@ -1,36 +1,44 @@
-using Microsoft.AspNetCore.Hosting;
-
 namespace Pipeline.Host.Hosting;
 
 /// <summary>
-/// The host's public HTTP listeners: <c>--urls</c> / <c>ASPNETCORE_URLS</c> (semicolon-separated) as in any ASP.NET
-/// Core app, default <c>http://127.0.0.1:7071</c>. They become Kestrel configuration endpoints so that Kestrel binds
-/// them next to the loopback gRPC endpoint added in code (Kestrel ignores plain URLs once any endpoint is in code).
-/// <c>ASPNETCORE_HTTP_PORTS</c>, which container images set, is deliberately not honoured: only an explicit URL opens
-/// the host beyond loopback.
+/// The host's public HTTP listeners: <c>--urls</c>, else <c>ASPNETCORE_URLS</c> / <c>DOTNET_URLS</c> (semicolon-separated),
+/// as in any ASP.NET Core app; default <c>http://127.0.0.1:7071</c>. They become Kestrel configuration endpoints so
+/// that Kestrel binds them next to the loopback gRPC endpoint added in code (Kestrel ignores plain URLs once any
+/// endpoint is in code, with a warning). <c>ASPNETCORE_HTTP_PORTS</c>, which container images set, is deliberately
+/// not honoured: only an explicit URL opens the host beyond loopback.
 /// </summary>
 public static class ListenAddresses
 {
     /// <summary>Where the host listens unless told otherwise.</summary>
     public const string DefaultUrl = "http://127.0.0.1:7071";
 
-    /// <summary>Moves the configured URLs (or the default) into <c>Kestrel:Endpoints:Public*</c>; returns them.</summary>
-    public static IReadOnlyList<string> Apply(WebApplicationBuilder builder)
+    private static readonly string[] UrlVariables = ["ASPNETCORE_URLS", "DOTNET_URLS"];
+
+    /// <summary>
+    /// Takes the URLs out of <paramref name="args"/> and this process's environment (so the web host does not bind
+    /// them itself) and returns the remaining arguments and the URLs to listen on.
+    /// </summary>
+    public static (string[] Args, IReadOnlyList<string> Urls) Take(string[] args)
     {
-        var configuration = builder.Configuration;
-        var configured = configuration[WebHostDefaults.ServerUrlsKey];
-        var urls = (string.IsNullOrWhiteSpace(configured) ? DefaultUrl : configured)
-            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var values = new Dictionary<string, string?>
+        string? fromArgs = null;
+        var rest = new List<string>();
+        for (var i = 0; i < args.Length; i++)
         {
-            [WebHostDefaults.ServerUrlsKey] = "",
-            [WebHostDefaults.HttpPortsKey] = "",
-            [WebHostDefaults.HttpsPortsKey] = "",
-        };
-        for (var i = 0; i < urls.Length; i++) values[$"Kestrel:Endpoints:Public{i}:Url"] = urls[i];
+            if (args[i] is "--urls" or "/urls" && i + 1 < args.Length) fromArgs = args[++i];
+            else if (args[i].StartsWith("--urls=", StringComparison.Ordinal)) fromArgs = args[i]["--urls=".Length..];
+            else rest.Add(args[i]);
+        }
+        var fromEnvironment = UrlVariables.Select(Environment.GetEnvironmentVariable).FirstOrDefault(v => !string.IsNullOrWhiteSpace(v));
+        foreach (var variable in UrlVariables) Environment.SetEnvironmentVariable(variable, null);
+        var urls = (fromArgs ?? fromEnvironment ?? DefaultUrl).Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return ([.. rest], urls.Length == 0 ? [DefaultUrl] : urls);
+    }
+
+    /// <summary>Adds <paramref name="urls"/> as <c>Kestrel:Endpoints:Public*</c>.</summary>
+    public static void Apply(ConfigurationManager configuration, IReadOnlyList<string> urls)
+    {
+        var values = new Dictionary<string, string?>();
+        for (var i = 0; i < urls.Count; i++) values[$"Kestrel:Endpoints:Public{i}:Url"] = urls[i];
         configuration.AddInMemoryCollection(values);
-        // The web host copied the URLs into its own settings when the builder was made; clear them there too.
-        builder.WebHost.UseSetting(WebHostDefaults.ServerUrlsKey, "");
-        return urls;
     }
 }

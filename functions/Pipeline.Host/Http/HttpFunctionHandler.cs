@@ -126,8 +126,7 @@ internal sealed class HttpFunctionHandler(
 
     private IResult ProblemFor(string functionName, string? invocationId, Exception? failure, bool succeeded, HttpContext context)
     {
-        if (context.Features.Get<IForwarderErrorFeature>()?.Exception is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
-            return HttpProblems.BodyTooLarge(_options.MaxRequestBodyBytes);
+        if (BodyWasTooLarge(context)) return HttpProblems.BodyTooLarge(_options.MaxRequestBodyBytes);
         return failure switch
         {
             FunctionTimeoutException timeout => HttpProblems.FunctionTimedOut(functionName, timeout.Timeout),
@@ -136,6 +135,16 @@ internal sealed class HttpFunctionHandler(
             null when !succeeded => HttpProblems.FunctionFailed(functionName, invocationId ?? "(none)"),
             _ => HttpProblems.WorkerDidNotAnswer(functionName),
         };
+    }
+
+    /// <summary>True when reading the client's body hit Kestrel's limit (a chunked body has no length to check first).</summary>
+    private static bool BodyWasTooLarge(HttpContext context)
+    {
+        for (var e = context.Features.Get<IForwarderErrorFeature>()?.Exception; e is not null; e = e.InnerException)
+        {
+            if (e is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }) return true;
+        }
+        return false;
     }
 
     private static IResult WithRetryAfter(HttpContext context, IResult result)

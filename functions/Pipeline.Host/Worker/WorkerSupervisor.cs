@@ -10,7 +10,7 @@ namespace Pipeline.Host.Worker;
 /// once and starts a new one after <see cref="RestartBackoff"/>. On stop: refuses new work, lets in-flight work
 /// finish (bounded), sends WorkerTerminate, waits for the process to exit (bounded), then kills it.
 /// </summary>
-internal sealed class WorkerSupervisor : BackgroundService, IWorkerLifecycle
+internal sealed class WorkerSupervisor : BackgroundService, IHostedLifecycleService, IWorkerLifecycle
 {
     private readonly AppDirectory _app;
     private readonly DataDirectory _data;
@@ -214,8 +214,20 @@ internal sealed class WorkerSupervisor : BackgroundService, IWorkerLifecycle
         }
     }
 
-    /// <summary>Graceful stop: no new work, drain (bounded), WorkerTerminate, wait for exit (bounded), kill.</summary>
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    /// <inheritdoc/>
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Graceful stop, before any service stops (Kestrel would otherwise wait on the worker's never-ending FunctionRpc
+    /// stream): no new work, drain (bounded), WorkerTerminate, wait for exit (bounded), kill.
+    /// </summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         _stopping = true;
         var active = _active;
@@ -234,7 +246,6 @@ internal sealed class WorkerSupervisor : BackgroundService, IWorkerLifecycle
             active.Channel.Close("the host stopped");
             _logger.LogInformation("Worker (pid {Pid}) stopped", active.Generation.ProcessId);
         }
-        await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<bool> ExitedWithin(WorkerProcess process, TimeSpan timeout)
