@@ -141,6 +141,16 @@ public sealed class ChildProcess : IAsyncDisposable
         Libc.Kill(process.Id, Libc.SIGKILL);
     }
 
+    /// <summary>Completes once stdout and stderr are closed (after the process exited, all its output is in <see cref="Output"/>).</summary>
+    public Task WaitForOutputClosedAsync() => Task.WhenAll(stdoutClosed.Task, stderrClosed.Task);
+
+    /// <summary>Sends SIGTERM to the process itself, asking it to stop gracefully. Does not wait.</summary>
+    public void Terminate()
+    {
+        if (process.HasExited) return;
+        Libc.Kill(process.Id, Libc.SIGTERM);
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0) return;

@@ -6,6 +6,7 @@ namespace Pipeline.Testing;
 internal static class Libc
 {
     public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
     private const int ESRCH = 3;
 
     [DllImport("libc", SetLastError = true)]

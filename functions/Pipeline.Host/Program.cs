@@ -1,0 +1,3 @@
+using Pipeline.Host.Hosting;
+
+return await FunctionsHostApplication.RunAsync(args);

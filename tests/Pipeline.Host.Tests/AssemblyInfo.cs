@@ -1,0 +1,2 @@
+// The tests use /proc, Unix file modes and signals.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
