@@ -138,8 +138,112 @@ public abstract class DurableConformance(DurableClient durable)
         => status.TryGetProperty("historyEvents", out var events) ? string.Join(",", events.EnumerateArray().Select(e => e.GetProperty("eventType").GetString())) : "";
 }
 
-/// <summary>The conformance tests on the default store (SQLite).</summary>
-public sealed class SqliteDurableConformance(SqliteDurableHost host) : DurableConformance(host.Client), IClassFixture<SqliteDurableHost>;
+/// <summary>The conformance tests on the default store (SQLite), plus what does not depend on the store.</summary>
+public sealed class SqliteDurableConformance(SqliteDurableHost host) : DurableConformance(host.Client), IClassFixture<SqliteDurableHost>
+{
+    [Fact]
+    public async Task Management_api_starts_only_public_orchestrations_and_answers_the_check_status_payload()
+    {
+        using var functions = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{Durable.Host.Port}/") };
+        functions.DefaultRequestHeaders.Add("x-functions-key", Durable.Host.FunctionKey);
+        using var started = await functions.PostAsync("api/orchestrators/HelloSequence", null);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, started.StatusCode);
+        using var payload = JsonDocument.Parse(await started.Content.ReadAsStringAsync());
+        var id = payload.RootElement.GetProperty("id").GetString()!;
+        var expected = $"http://127.0.0.1:{Durable.Host.Port}/runtime/webhooks/durabletask/instances/{id}";
+        Assert.Equal(expected, payload.RootElement.GetProperty("statusQueryGetUri").GetString());
+        Assert.Equal(expected, started.Headers.Location!.ToString());
+        Assert.Equal($"{expected}/raiseEvent/{{eventName}}", payload.RootElement.GetProperty("sendEventPostUri").GetString());
+        foreach (var link in new[] { "terminatePostUri", "purgeHistoryDeleteUri", "suspendPostUri", "resumePostUri" })
+            Assert.StartsWith(expected, payload.RootElement.GetProperty(link).GetString());
+        Assert.Equal("Completed", (await Durable.WaitForFinishAsync(id)).GetProperty("runtimeStatus").GetString());
+
+        var refused = await Problems.AssertProblemAsync(await functions.PostAsync("api/orchestrators/Retries", null), System.Net.HttpStatusCode.Forbidden);
+        Assert.Contains("Retries", refused.Title());
+        using var anonymous = new HttpClient { BaseAddress = functions.BaseAddress };
+        await Problems.AssertProblemAsync(await anonymous.PostAsync("api/orchestrators/HelloSequence", null), System.Net.HttpStatusCode.Unauthorized);
+        // The instance routes take the master key only.
+        await Problems.AssertProblemAsync(await functions.GetAsync($"runtime/webhooks/durabletask/instances/{id}"), System.Net.HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Management_routes_refuse_to_change_an_internal_workflow()
+    {
+        var id = await Durable.StartAsync("WaitForEvents", new[] { "A" });
+        // WaitForEvents is public; CancelledWait is not.
+        var internalId = await Durable.StartAsync("CancelledWait");
+        var path = $"runtime/webhooks/durabletask/instances/{internalId}";
+        foreach (var (method, route) in new[] { ("POST", "/raiseEvent/Go"), ("POST", "/terminate"), ("POST", "/suspend"), ("POST", "/resume"), ("POST", "/rewind"), ("DELETE", "") })
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(method), path + route) { Content = method == "POST" ? DurableClient.Json("x") : null };
+            var problem = await Problems.AssertProblemAsync(await Durable.Admin.SendAsync(request), System.Net.HttpStatusCode.Forbidden);
+            Assert.Contains("internal workflow (CancelledWait)", problem.Title());
+        }
+        // Reading it is allowed; it was not changed.
+        var status = await Durable.StatusAsync(internalId, "?showHistory=true");
+        Assert.DoesNotContain("\"Go\"", status!.Value.GetRawText());
+        await Problems.AssertProblemAsync(await Durable.Admin.GetAsync("runtime/webhooks/durabletask/instances/no-such-instance"), System.Net.HttpStatusCode.NotFound);
+        Assert.Equal(202, (int)(await Durable.Admin.PostAsync($"runtime/webhooks/durabletask/instances/{id}/raiseEvent/A", DurableClient.Json("a"))).StatusCode);
+        await Durable.WaitForFinishAsync(id);
+    }
+
+    [Fact]
+    public async Task Instance_list_pages_with_the_continuation_token_and_refuses_a_forged_one()
+    {
+        var prefix = "page-" + Guid.NewGuid().ToString("N")[..8];
+        foreach (var n in Enumerable.Range(0, 3))
+        {
+            using var _ = await Durable.Functions.PostAsync($"durable/start/HelloSequence?instanceId={prefix}-{n}", null);
+        }
+        var seen = new List<string>();
+        string? token = null;
+        do
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"runtime/webhooks/durabletask/instances?top=2&instanceIdPrefix={prefix}");
+            if (token is not null) request.Headers.Add("x-ms-continuation-token", token);
+            using var response = await Durable.Admin.SendAsync(request);
+            response.EnsureSuccessStatusCode();
+            seen.AddRange(JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.EnumerateArray().Select(e => e.GetProperty("instanceId").GetString()!));
+            token = response.Headers.TryGetValues("x-ms-continuation-token", out var values) ? values.Single() : null;
+        }
+        while (token is not null);
+        Assert.Equal(Enumerable.Range(0, 3).Select(n => $"{prefix}-{n}").Order(), seen.Order());
+
+        using var forged = new HttpRequestMessage(HttpMethod.Get, "runtime/webhooks/durabletask/instances?top=2");
+        forged.Headers.Add("x-ms-continuation-token", "not-a-token");
+        await Problems.AssertProblemAsync(await Durable.Admin.SendAsync(forged), System.Net.HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task Host_status_reports_the_worker_and_the_durable_store()
+    {
+        var status = await Durable.HostStatusAsync();
+        Assert.Equal("Running", status.GetProperty("state").GetString());
+        Assert.True(status.GetProperty("worker").GetProperty("processId").GetInt32() > 0);
+        Assert.Contains(status.GetProperty("worker").GetProperty("functions").EnumerateArray(), f => f.GetProperty("name").GetString() == "HelloSequence");
+        var durable = status.GetProperty("durable");
+        Assert.Equal("sqlite", durable.GetProperty("store").GetString());
+        Assert.True(durable.GetProperty("reachable").GetBoolean());
+        Assert.EndsWith("durable.db", durable.GetProperty("location").GetString());
+        Assert.Equal(["HelloSequence", "WaitForEvents"], Strings(durable.GetProperty("publicOrchestrations")));
+        await Problems.AssertProblemAsync(await Durable.Functions.GetAsync($"http://127.0.0.1:{Durable.Host.Port}/admin/host/status"), System.Net.HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Worker_killed_mid_run_is_restarted_and_the_orchestration_completes_with_every_result_once()
+    {
+        var id = await Durable.StartAsync("Recorded", 60);
+        var log = Path.Combine(Durable.Host.DataDirectory, "record.log");
+        await Durable.Host.PollAsync(() => Task.FromResult(File.Exists(log) && File.ReadAllLines(log).Count(l => l.StartsWith(id, StringComparison.Ordinal)) >= 10), "some activities ran", TimeSpan.FromSeconds(60));
+        var pid = (await Durable.HostStatusAsync()).GetProperty("worker").GetProperty("processId").GetInt32();
+        System.Diagnostics.Process.GetProcessById(pid).Kill();
+
+        var status = await Durable.WaitForFinishAsync(id, TimeSpan.FromSeconds(90));
+        Assert.Equal("Completed", status.GetProperty("runtimeStatus").GetString());
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => $"{id}:{i}"), Strings(status.GetProperty("output")));
+        Assert.NotEqual(pid, (await Durable.HostStatusAsync()).GetProperty("worker").GetProperty("processId").GetInt32());
+    }
+}
 
 /// <summary>The conformance tests on PostgreSQL (PIPELINE_DURABLE__POSTGRES).</summary>
 public sealed class PostgresDurableConformance(PostgresDurableHost host) : DurableConformance(host.Client), IClassFixture<PostgresDurableHost>;
