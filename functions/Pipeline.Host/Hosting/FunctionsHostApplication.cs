@@ -68,6 +68,8 @@ public static class FunctionsHostApplication
         var startupLog = new List<string>();
         var data = DataDirectory.Resolve(builder.Configuration, workingDirectory).EnsureExists(startupLog.Add);
         var keys = HostKeys.LoadOrCreate(data);
+        builder.Services.AddSingleton(HostClock.FromEnvironment(workingDirectory)); // The host's TimeProvider: System, or PIPELINE_CLOCKFILE's (tests only).
+        builder.Services.AddHostedService<Triggers.TimerTriggerService>();
 
         builder.Services.AddOptions<HostRuntimeOptions>().Bind(builder.Configuration.GetSection(HostRuntimeOptions.Section)).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<HostRuntimeOptions>, HostRuntimeOptionsValidator>();
