@@ -18,7 +18,7 @@ public sealed class ClockFile : TimeProvider
 
     private readonly Lock _lock = new();
     private readonly TimeProvider _real;
-    private long _checkedAt = long.MinValue;
+    private long? _checkedAt;
     private DateTime _seenWrite = DateTime.MinValue;
     private long _seenLength = -1;
     private TimeSpan _offset;
@@ -45,7 +45,7 @@ public sealed class ClockFile : TimeProvider
             lock (_lock)
             {
                 var now = _real.GetTimestamp();
-                if (now - _checkedAt >= RecheckTicks * _real.TimestampFrequency / TimeSpan.TicksPerSecond)
+                if (_checkedAt is not { } checkedAt || now - checkedAt >= RecheckTicks * _real.TimestampFrequency / TimeSpan.TicksPerSecond)
                 {
                     _checkedAt = now;
                     Refresh();
