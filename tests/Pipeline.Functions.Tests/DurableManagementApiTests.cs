@@ -95,10 +95,11 @@ public sealed class DurableManagementApiTests(PipelineAppFixture fixture) : ICla
             Assert.False(string.IsNullOrEmpty(e.GetProperty("eventType").GetString()));
             AssertUtcTime(e.GetProperty("timestamp"));
         });
-        Assert.Single(events, e => e.GetProperty("eventType").GetString() == "ExecutionStartedEvent");
-        Assert.Single(events, e => e.GetProperty("eventType").GetString() == "ExecutionCompletedEvent");
-        Assert.Equal(3, events.Count(e => e.GetProperty("eventType").GetString() == "TaskScheduledEvent"));
-        Assert.Equal(3, events.Count(e => e.GetProperty("eventType").GetString() == "TaskCompletedEvent"));
+        // Durable Functions' event type names.
+        Assert.Single(events, e => e.GetProperty("eventType").GetString() == "ExecutionStarted");
+        Assert.Single(events, e => e.GetProperty("eventType").GetString() == "ExecutionCompleted");
+        Assert.Equal(3, events.Count(e => e.GetProperty("eventType").GetString() == "TaskScheduled"));
+        Assert.Equal(3, events.Count(e => e.GetProperty("eventType").GetString() == "TaskCompleted"));
     }
 
     [Theory]
@@ -114,11 +115,12 @@ public sealed class DurableManagementApiTests(PipelineAppFixture fixture) : ICla
     }
 
     [Fact]
-    public async Task Starting_an_unknown_orchestrator_is_a_404_problem_listing_the_known_ones()
+    public async Task Starting_an_orchestrator_that_is_not_public_is_a_403_problem_listing_the_public_ones()
     {
+        // Unknown names included: only host.json's managementApi.publicOrchestrations may be started over HTTP.
         using var response = await Client.StartAsync("no-such-orchestrator", """{"activities":1}""");
 
-        var problem = await AssertProblem(response, HttpStatusCode.NotFound);
+        var problem = await AssertProblem(response, HttpStatusCode.Forbidden);
         Assert.Contains("no-such-orchestrator", problem.GetProperty("title").GetString());
         Assert.Contains("diagnostics-chain", problem.GetProperty("detail").GetString());
     }
@@ -148,7 +150,7 @@ public sealed class DurableManagementApiTests(PipelineAppFixture fixture) : ICla
         Assert.Contains(message, DurableHttp.Raw(status.GetProperty("output")));
 
         var (_, history) = await Client.GetStatusAsync($"{uri}?showHistory=true");
-        Assert.DoesNotContain(history.GetProperty("historyEvents").EnumerateArray(), e => e.GetProperty("eventType").GetString() == "TaskScheduledEvent");
+        Assert.DoesNotContain(history.GetProperty("historyEvents").EnumerateArray(), e => e.GetProperty("eventType").GetString() == "TaskScheduled");
     }
 
     [Fact]
