@@ -95,10 +95,11 @@ public sealed class DurableManagementApiTests(PipelineAppFixture fixture) : ICla
             Assert.False(string.IsNullOrEmpty(e.GetProperty("eventType").GetString()));
             AssertUtcTime(e.GetProperty("timestamp"));
         });
-        Assert.Single(events, e => e.GetProperty("eventType").GetString() == "ExecutionStartedEvent");
-        Assert.Single(events, e => e.GetProperty("eventType").GetString() == "ExecutionCompletedEvent");
-        Assert.Equal(3, events.Count(e => e.GetProperty("eventType").GetString() == "TaskScheduledEvent"));
-        Assert.Equal(3, events.Count(e => e.GetProperty("eventType").GetString() == "TaskCompletedEvent"));
+        // Durable Functions' event type names.
+        Assert.Single(events, e => e.GetProperty("eventType").GetString() == "ExecutionStarted");
+        Assert.Single(events, e => e.GetProperty("eventType").GetString() == "ExecutionCompleted");
+        Assert.Equal(3, events.Count(e => e.GetProperty("eventType").GetString() == "TaskScheduled"));
+        Assert.Equal(3, events.Count(e => e.GetProperty("eventType").GetString() == "TaskCompleted"));
     }
 
     [Theory]
@@ -114,11 +115,12 @@ public sealed class DurableManagementApiTests(PipelineAppFixture fixture) : ICla
     }
 
     [Fact]
-    public async Task Starting_an_unknown_orchestrator_is_a_404_problem_listing_the_known_ones()
+    public async Task Starting_an_orchestrator_that_is_not_public_is_a_403_problem_listing_the_public_ones()
     {
+        // Unknown names included: only host.json's managementApi.publicOrchestrations may be started over HTTP.
         using var response = await Client.StartAsync("no-such-orchestrator", """{"activities":1}""");
 
-        var problem = await AssertProblem(response, HttpStatusCode.NotFound);
+        var problem = await AssertProblem(response, HttpStatusCode.Forbidden);
         Assert.Contains("no-such-orchestrator", problem.GetProperty("title").GetString());
         Assert.Contains("diagnostics-chain", problem.GetProperty("detail").GetString());
     }
@@ -134,12 +136,21 @@ public sealed class DurableManagementApiTests(PipelineAppFixture fixture) : ICla
     [InlineData("diagnostics-fanout", """{"activities":10001}""", "activities must be between 1 and 10000")]
     [InlineData("diagnostics-fanout", """{"activities":5,"delayMs":60001}""", "delayMs must be between 0 and 60000")]
     [InlineData("diagnostics-chain", """{"activities":5,"delayMs":-1}""", "delayMs must be between 0 and 60000")]
-    public async Task Diagnostics_input_out_of_range_is_a_400_problem_naming_the_range(string name, string? body, string title)
+    public async Task Diagnostics_input_out_of_range_fails_the_instance_at_once_naming_the_range(string name, string? body, string message)
     {
+        // The host starts public orchestrations without knowing their inputs; the orchestration checks its own and fails
+        // before scheduling anything, saying what to send.
         using var response = await Client.StartAsync(name, body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"Expected 202, got {(int)response.StatusCode}: {text}");
+        var uri = DurableHttp.Parse(text).GetProperty("statusQueryGetUri").GetString()!;
 
-        var problem = await AssertProblem(response, HttpStatusCode.BadRequest);
-        Assert.Equal(title, problem.GetProperty("title").GetString());
+        var status = await Client.WaitForFinishAsync(uri);
+        Assert.Equal("Failed", status.GetProperty("runtimeStatus").GetString());
+        Assert.Contains(message, DurableHttp.Raw(status.GetProperty("output")));
+
+        var (_, history) = await Client.GetStatusAsync($"{uri}?showHistory=true");
+        Assert.DoesNotContain(history.GetProperty("historyEvents").EnumerateArray(), e => e.GetProperty("eventType").GetString() == "TaskScheduled");
     }
 
     [Fact]
