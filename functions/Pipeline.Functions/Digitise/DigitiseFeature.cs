@@ -9,11 +9,12 @@ namespace Pipeline.Functions.Digitise;
 
 /// <summary>
 /// Intake and digitisation in the app: the document catalog and blob store under the data directory, the OCR
-/// engine, the DigitiseDocument orchestration with its activities, and the routes.
+/// engine and what the DigitiseDocument orchestration's activities need. The orchestration, its activities, the
+/// upload and field review routes and the intake recovery timer are functions (found by the worker's indexing).
 /// </summary>
 public static class DigitiseFeature
 {
-    /// <summary>Registers the services and the orchestration.</summary>
+    /// <summary>Registers the services.</summary>
     public static IServiceCollection AddDigitise(this IServiceCollection services)
     {
         services.AddSingleton(sp => new CatalogDatabase(Path.Combine(sp.GetRequiredService<DataDirectory>().Path, "documents.db")));
@@ -26,24 +27,17 @@ public static class DigitiseFeature
         services.AddSingleton<IOcrEngine>(sp => new TesseractOcrEngine(maxParallel: sp.GetRequiredService<DigitiseOptions>().EffectiveParallelPages));
         services.AddSingleton(sp => new OcrEngineSelection(sp.GetServices<IOcrEngine>()));
         services.AddSingleton<PageSlots>();
-        services.AddHostedService<IntakeRecovery>();
-        services.AddDurableTasks(registry => registry
-            .AddOrchestrator<DigitiseDocument>()
-            .AddActivity<PrepareDocument>()
-            .AddActivity<ReadPage>()
-            .AddActivity<ExtractFields>()
-            .AddActivity<AssembleArchive>()
-            .AddActivity<RecordFailure>());
         return services;
     }
 
-    /// <summary>Maps the upload and document routes.</summary>
+    /// <summary>
+    /// Maps the document routes that are not functions yet (Documents, page images, archive: converted with the app's
+    /// core). Upload (<see cref="IntakeFunctions"/>) and field review (<see cref="FieldReviewFunctions"/>) are functions.
+    /// </summary>
     public static IEndpointRouteBuilder MapDigitise(this IEndpointRouteBuilder app)
     {
-        app.MapIntakeApi();
         app.MapDocumentsApi();
         app.MapPageImageApi();
-        app.MapFieldReviewApi();
         app.MapArchiveApi();
         return app;
     }
