@@ -1,9 +1,4 @@
-using Pipeline.Functions.Archive;
-using Pipeline.Functions.Documents;
-using Pipeline.Functions.Extraction;
 using Pipeline.Functions.Hosting;
-using Pipeline.Functions.Intake;
-using Pipeline.Functions.Storage;
 
 namespace Pipeline.Functions.Digitise;
 
@@ -17,28 +12,11 @@ public static class DigitiseFeature
     /// <summary>Registers the services.</summary>
     public static IServiceCollection AddDigitise(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new CatalogDatabase(Path.Combine(sp.GetRequiredService<DataDirectory>().Path, "documents.db")));
-        services.AddSingleton<AuditLog>();
-        services.AddSingleton<DocumentCatalog>();
-        services.AddSingleton<DossierCatalog>();
-        services.AddSingleton<IBlobStore>(sp => new LocalFileBlobStore(Path.Combine(sp.GetRequiredService<DataDirectory>().Path, "blobs")));
+        // The catalog, audit log, dossiers, blob store and ExtractionOptions: Documents/DocumentsFeature.AddDocuments (appcore).
         services.AddSingleton(sp => sp.GetRequiredService<PipelineHostOptions>().Digitise);
-        services.AddSingleton(sp => sp.GetRequiredService<PipelineHostOptions>().Extraction);
         services.AddSingleton<IOcrEngine>(sp => new TesseractOcrEngine(maxParallel: sp.GetRequiredService<DigitiseOptions>().EffectiveParallelPages));
         services.AddSingleton(sp => new OcrEngineSelection(sp.GetServices<IOcrEngine>()));
         services.AddSingleton<PageSlots>();
         return services;
-    }
-
-    /// <summary>
-    /// Maps the document routes that are not functions yet (Documents, page images, archive: converted with the app's
-    /// core). Upload (<see cref="IntakeFunctions"/>) and field review (<see cref="FieldReviewFunctions"/>) are functions.
-    /// </summary>
-    public static IEndpointRouteBuilder MapDigitise(this IEndpointRouteBuilder app)
-    {
-        app.MapDocumentsApi();
-        app.MapPageImageApi();
-        app.MapArchiveApi();
-        return app;
     }
 }
