@@ -1,5 +1,5 @@
 using System.Text;
-using Pipeline.Durable;
+using Microsoft.Azure.Functions.Worker;
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Extraction;
 using Pipeline.Functions.Hosting;
@@ -14,11 +14,9 @@ namespace Pipeline.Functions.Digitise;
 /// key field (code, date, type, issuer) came out. Everything is stored
 /// before the status changes, in one catalog transaction with its audit entry.
 /// </summary>
-[DurableTask(Name)]
 public sealed class AssembleArchive(DocumentCatalog catalog, IBlobStore blobs, DataDirectory data, ExtractionOptions extraction)
-    : TaskActivity<AssembleWork, string>
 {
-    /// <summary>The registered name.</summary>
+    /// <summary>The function (activity) name.</summary>
     public const string Name = "digitise-assemble";
 
     /// <summary>Below this mean word confidence a person should look at the text.</summary>
@@ -27,8 +25,9 @@ public sealed class AssembleArchive(DocumentCatalog catalog, IBlobStore blobs, D
     /// <summary>Fewer letters than this on all pages together means nothing readable was found.</summary>
     public const int MinimumLetters = 20;
 
-    /// <inheritdoc/>
-    public override async Task<string> RunAsync(TaskActivityContext context, AssembleWork work)
+    /// <summary>The activity: the document's new status.</summary>
+    [Function(Name)]
+    public async Task<string> Run([ActivityTrigger] AssembleWork work, FunctionContext context)
     {
         var ct = context.CancellationToken;
         var document = await catalog.GetAsync(work.DocumentId, ct) ?? throw new InvalidOperationException($"Document {work.DocumentId} is not in the catalog.");

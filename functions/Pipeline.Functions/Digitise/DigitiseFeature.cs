@@ -1,19 +1,15 @@
-using Pipeline.Functions.Archive;
-using Pipeline.Functions.Documents;
-using Pipeline.Functions.Extraction;
 using Pipeline.Functions.Hosting;
-using Pipeline.Functions.Intake;
-using Pipeline.Functions.Storage;
 
 namespace Pipeline.Functions.Digitise;
 
 /// <summary>
 /// Intake and digitisation in the app: the document catalog and blob store under the data directory, the OCR
-/// engine, the DigitiseDocument orchestration with its activities, and the routes.
+/// engine and what the DigitiseDocument orchestration's activities need. The orchestration, its activities, the
+/// upload and field review routes and the intake recovery timer are functions (found by the worker's indexing).
 /// </summary>
 public static class DigitiseFeature
 {
-    /// <summary>Registers the services and the orchestration.</summary>
+    /// <summary>Registers the services.</summary>
     public static IServiceCollection AddDigitise(this IServiceCollection services)
     {
         // The catalog, audit log, dossiers, blob store and ExtractionOptions: Documents/DocumentsFeature.AddDocuments (appcore).
@@ -21,23 +17,6 @@ public static class DigitiseFeature
         services.AddSingleton<IOcrEngine>(sp => new TesseractOcrEngine(maxParallel: sp.GetRequiredService<DigitiseOptions>().EffectiveParallelPages));
         services.AddSingleton(sp => new OcrEngineSelection(sp.GetServices<IOcrEngine>()));
         services.AddSingleton<PageSlots>();
-        // appcore: the old IntakeRecovery needs the old engine's client, which the app no longer has; it becomes a
-        // timer-triggered function (CONVENTIONS.md).
-        services.AddDurableTasks(registry => registry
-            .AddOrchestrator<DigitiseDocument>()
-            .AddActivity<PrepareDocument>()
-            .AddActivity<ReadPage>()
-            .AddActivity<ExtractFields>()
-            .AddActivity<AssembleArchive>()
-            .AddActivity<RecordFailure>());
         return services;
-    }
-
-    /// <summary>Maps the upload and document routes.</summary>
-    public static IEndpointRouteBuilder MapDigitise(this IEndpointRouteBuilder app)
-    {
-        app.MapIntakeApi();
-        app.MapFieldReviewApi();
-        return app;
     }
 }

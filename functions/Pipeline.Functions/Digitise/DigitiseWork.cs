@@ -7,9 +7,10 @@ namespace Pipeline.Functions.Digitise;
 /// <param name="Pages">One plan per page.</param>
 /// <param name="Languages">OCR languages.</param>
 /// <param name="Secrecy">Secrecy level: decides which OCR engines may see the pages.</param>
-/// <param name="PageAttempts">Attempts per page.</param>
+/// <param name="PageAttempts">Attempts per page (<c>pageAttempts</c>).</param>
+/// <param name="ParallelPages">Most pages of the document read at once (<c>maxParallelPages</c>, in effect where it was planned).</param>
 /// <param name="Rejection">Why the document cannot be digitised, or null.</param>
-public sealed record DocumentPlan(string? BaseSha256, IReadOnlyList<PagePlan> Pages, string Languages, SecrecyLevel Secrecy, int PageAttempts, DocumentError? Rejection);
+public sealed record DocumentPlan(string? BaseSha256, IReadOnlyList<PagePlan> Pages, string Languages, SecrecyLevel Secrecy, int PageAttempts, int ParallelPages, DocumentError? Rejection);
 
 /// <summary>How to read one page.</summary>
 /// <param name="Number">Page number, from 1.</param>

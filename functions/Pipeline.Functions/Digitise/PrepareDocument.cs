@@ -1,4 +1,4 @@
-using Pipeline.Durable;
+using Microsoft.Azure.Functions.Worker;
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Hosting;
 using Pipeline.Functions.Intake;
@@ -11,22 +11,22 @@ namespace Pipeline.Functions.Digitise;
 /// (losslessly, the original stays as uploaded), checks the limits again on what will really be read, and plans
 /// each page's resolution. Idempotent: the base PDF is content-addressed, the plan is recomputed the same way.
 /// </summary>
-[DurableTask(Name)]
-public sealed class PrepareDocument(DocumentCatalog catalog, IBlobStore blobs, DataDirectory data, PipelineHostOptions options) : TaskActivity<string, DocumentPlan>
+public sealed class PrepareDocument(DocumentCatalog catalog, IBlobStore blobs, DataDirectory data, PipelineHostOptions options)
 {
-    /// <summary>The registered name.</summary>
+    /// <summary>The function (activity) name.</summary>
     public const string Name = "digitise-prepare";
 
     /// <summary>Resolution for pages without any image (born-digital pages without a text layer).</summary>
     public const int DefaultDpi = 300;
 
-    /// <inheritdoc/>
-    public override async Task<DocumentPlan> RunAsync(TaskActivityContext context, string documentId)
+    /// <summary>The activity.</summary>
+    [Function(Name)]
+    public async Task<DocumentPlan> Run([ActivityTrigger] string documentId, FunctionContext context)
     {
         var ct = context.CancellationToken;
         var document = await catalog.GetAsync(documentId, ct) ?? throw new InvalidOperationException($"Document {documentId} is not in the catalog.");
         var limits = options.Intake;
-        DocumentPlan Reject(DocumentError error) => new(null, [], document.Languages, document.Secrecy, 1, error);
+        DocumentPlan Reject(DocumentError error) => new(null, [], document.Languages, document.Secrecy, 1, 1, error);
 
         if (document.Status == DocumentStatus.Received)
             await catalog.UpdateAsync(documentId, d => d with { Status = DocumentStatus.Digitising }, new AuditEntry("digitising", AuditEntry.System), ct: ct);
@@ -76,6 +76,6 @@ public sealed class PrepareDocument(DocumentCatalog catalog, IBlobStore blobs, D
 
         await catalog.UpdateAsync(documentId, d => d with { Pages = pages.Count, BaseSha256 = baseSha256 },
             new AuditEntry("pages-planned", AuditEntry.System, $"{pages.Count} pages, {pages.Count(p => p.HasText)} with a text layer, dpi {string.Join(",", pages.Select(p => p.Dpi).Distinct())}"), ct: ct);
-        return new DocumentPlan(baseSha256, pages, document.Languages, document.Secrecy, options.Digitise.PageAttempts, null);
+        return new DocumentPlan(baseSha256, pages, document.Languages, document.Secrecy, options.Digitise.PageAttempts, options.Digitise.EffectiveParallelPages, null);
     }
 }

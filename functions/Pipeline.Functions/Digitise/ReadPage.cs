@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Pipeline.Durable;
+using Microsoft.Azure.Functions.Worker;
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Hosting;
 using Pipeline.Functions.Storage;
@@ -11,19 +11,20 @@ namespace Pipeline.Functions.Digitise;
 /// for the archive), or the page's own text layer when the PDF already has one. The words, boxes and confidences go
 /// to the catalog for field extraction. Idempotent: a page read again replaces its earlier record.
 /// </summary>
-[DurableTask(Name)]
 public sealed class ReadPage(DocumentCatalog catalog, IBlobStore blobs, DataDirectory data, OcrEngineSelection engines, PageSlots slots)
-    : TaskActivity<PageWork, PageOutcome>
 {
-    /// <summary>The registered name.</summary>
+    /// <summary>The function (activity) name.</summary>
     public const string Name = "digitise-page";
 
-    /// <inheritdoc/>
-    public override async Task<PageOutcome> RunAsync(TaskActivityContext context, PageWork work)
+    /// <summary>The activity.</summary>
+    [Function(Name)]
+    public async Task<PageOutcome> Run([ActivityTrigger] PageWork work, FunctionContext context)
     {
         var ct = context.CancellationToken;
-        // The secrecy rule is checked before the page is even rendered.
-        var engine = engines.For(work.Secrecy);
+        // The secrecy rule is checked before the page is even rendered, on the stricter of what the work item says and
+        // what the catalog says now (a printed stamp or a correction may have raised it since the plan was made).
+        var document = await catalog.GetAsync(work.DocumentId, ct) ?? throw new InvalidOperationException($"Document {work.DocumentId} is not in the catalog.");
+        var engine = engines.For(document.Secrecy > work.Secrecy ? document.Secrecy : work.Secrecy);
         using var slot = await slots.EnterAsync(ct);
         using var scratch = WorkDirectory.Create(data, "page");
         using var basePdf = await blobs.GetLocalFileAsync(work.BaseSha256, ct) ?? throw new InvalidOperationException($"The base PDF of {work.DocumentId} is missing.");

@@ -1,4 +1,4 @@
-using Pipeline.Durable;
+using Microsoft.Azure.Functions.Worker;
 using Pipeline.Functions.Digitise;
 using Pipeline.Functions.Documents;
 
@@ -10,14 +10,14 @@ namespace Pipeline.Functions.Extraction;
 /// declared one), and warns on a registry duplicate: the same number, symbol and issuing body as another document
 /// of the office — recorded in both documents' trails.
 /// </summary>
-[DurableTask(Name)]
-public sealed class ExtractFields(DocumentCatalog catalog, ExtractionOptions options) : TaskActivity<string, ExtractionOutcome>
+public sealed class ExtractFields(DocumentCatalog catalog, ExtractionOptions options)
 {
-    /// <summary>The registered name.</summary>
+    /// <summary>The function (activity) name.</summary>
     public const string Name = "digitise-extract";
 
-    /// <inheritdoc/>
-    public override async Task<ExtractionOutcome> RunAsync(TaskActivityContext context, string documentId)
+    /// <summary>The activity.</summary>
+    [Function(Name)]
+    public async Task<ExtractionOutcome> Run([ActivityTrigger] string documentId, FunctionContext context)
     {
         var ct = context.CancellationToken;
         var document = await catalog.GetAsync(documentId, ct) ?? throw new InvalidOperationException($"Document {documentId} is not in the catalog.");

@@ -3,24 +3,19 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
 using Microsoft.Net.Http.Headers;
-using Pipeline.Durable;
-using Pipeline.Durable.Storage;
 using Pipeline.Functions.Archive;
 using Pipeline.Functions.Digitise;
 using Pipeline.Functions.Documents;
-using Pipeline.Functions.Durable;
 using Pipeline.Functions.Hosting;
 using Pipeline.Functions.Storage;
 
 namespace Pipeline.Functions.Intake;
 
-/// <summary>
-/// <c>POST /api/documents</c>: scans in, originals stored as uploaded, one DigitiseDocument orchestration per new
-/// document. Files stream straight into the blob store (never whole in memory); each is checked by content before
-/// anything is recorded, and a request with one bad file records nothing.
-/// </summary>
-public static partial class IntakeApi
+/// <summary>Names the upload API shares with the rest of the app.</summary>
+public static class IntakeApi
 {
     /// <summary>The office of uploads that name none (the admin key's office).</summary>
     public const string DefaultOffice = "default";
@@ -28,33 +23,42 @@ public static partial class IntakeApi
     /// <summary>Header making a retried upload return the first answer instead of uploading again.</summary>
     public const string IdempotencyKeyHeader = "Idempotency-Key";
 
+    /// <summary>
+    /// Where to watch an orchestration instance: the Durable Functions status route the host serves
+    /// (<c>/runtime/webhooks/durabletask/instances/{id}</c>), on the address the request came to.
+    /// </summary>
+    public static string StatusQueryGetUri(HttpRequest request, string instanceId)
+        => $"{request.Scheme}://{request.Host}{request.PathBase}/runtime/webhooks/durabletask/instances/{Uri.EscapeDataString(instanceId)}";
+}
+
+/// <summary>
+/// <c>POST /api/documents</c>: scans in, originals stored as uploaded, one DigitiseDocument orchestration per new
+/// document. Files stream straight into the blob store (never whole in memory: the host forwards the body to the
+/// worker's ASP.NET Core integration as a stream); each is checked by content before anything is recorded, and a
+/// request with one bad file records nothing.
+/// </summary>
+public sealed partial class IntakeFunctions(DocumentCatalog catalog, DossierCatalog dossiers, IBlobStore blobs, PipelineHostOptions options)
+{
     private const int MaxFieldLength = 1024;
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
-    /// <summary>Maps the upload route.</summary>
-    public static IEndpointRouteBuilder MapIntakeApi(this IEndpointRouteBuilder app)
+    /// <summary>
+    /// Uploads scans (multipart: <c>file</c> parts; <c>office</c>, <c>dossier</c>, <c>secrecy</c>, <c>language</c> fields);
+    /// starts digitising each new one. <c>202</c> with one entry per file, or a problem and nothing recorded.
+    /// </summary>
+    [Function("UploadDocuments")]
+    public async Task<Results<ContentHttpResult, ProblemHttpResult>> Upload(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/documents")] HttpRequest request,
+        [DurableClient] DurableTaskClient client)
     {
-        app.MapPost("/api/documents", Upload)
-            .WithTags("Documents")
-            .WithName("UploadDocuments")
-            .WithSummary("Uploads scans (multipart: file parts; office, dossier, secrecy, language fields); starts digitising each new one.")
-            .DisableAntiforgery();
-        return app;
-    }
-
-    /// <summary>Services the upload needs.</summary>
-    public sealed record Services(DocumentCatalog Catalog, DossierCatalog Dossiers, IBlobStore Blobs, DurableTaskClient Client, PipelineHostOptions Options);
-
-    private static async Task<Results<JsonHttpResult<UploadResponse>, ContentHttpResult, ProblemHttpResult>> Upload(
-        HttpRequest request, [AsParameters] Services services, CancellationToken ct)
-    {
-        var limits = services.Options.Intake;
+        var ct = request.HttpContext.RequestAborted;
+        var limits = options.Intake;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) || !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase)
             || HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value is not { Length: > 0 } boundary)
             return Problem(StatusCodes.Status415UnsupportedMediaType, "Send the files as multipart/form-data",
                 "Put each scan in a part named \"file\"; optional fields: office, dossier, secrecy, language.");
 
-        var idempotencyKey = request.Headers[IdempotencyKeyHeader].ToString();
+        var idempotencyKey = request.Headers[IntakeApi.IdempotencyKeyHeader].ToString();
         if (idempotencyKey.Length > 200) return Problem(StatusCodes.Status400BadRequest, "The Idempotency-Key header is too long", "Use at most 200 characters, e.g. a UUID.");
 
         // Each file is limited on its own; the request as a whole is bounded by the number of files.
@@ -73,7 +77,7 @@ public static partial class IntakeApi
                 {
                     if (files.Count == limits.MaxFilesPerUpload)
                         return Problem(StatusCodes.Status413PayloadTooLarge, $"At most {limits.MaxFilesPerUpload} files can be uploaded at once", "Upload the rest in another request.");
-                    var blob = await services.Blobs.PutAsync(section.Body, limits.MaxFileBytes, ct);
+                    var blob = await blobs.PutAsync(section.Body, limits.MaxFileBytes, ct);
                     files.Add((CleanFileName(fileName), blob));
                     continue;
                 }
@@ -98,23 +102,23 @@ public static partial class IntakeApi
         }
 
         if (files.Count == 0) return Problem(StatusCodes.Status400BadRequest, "No file was uploaded", "Add at least one part named \"file\" holding a scan.");
-        var office = form.GetValueOrDefault("office") is { Length: > 0 } o ? o : DefaultOffice;
+        var office = form.GetValueOrDefault("office") is { Length: > 0 } o ? o : IntakeApi.DefaultOffice;
         if (!OfficeName().IsMatch(office)) return Problem(StatusCodes.Status400BadRequest, $"\"{office}\" is not an office id", "Office ids are 1 to 64 letters, digits, '.', '_' or '-'.");
         if (!SecrecyLevels.TryParse(form.GetValueOrDefault("secrecy"), out var secrecy))
             return Problem(StatusCodes.Status400BadRequest, $"\"{form["secrecy"]}\" is not a secrecy level", $"Use one of: {string.Join(", ", SecrecyLevels.Names)}.");
-        var languages = form.GetValueOrDefault("language") is { Length: > 0 } l ? l : services.Options.Digitise.Languages;
+        var languages = form.GetValueOrDefault("language") is { Length: > 0 } l ? l : options.Digitise.Languages;
         if (!OcrLanguages.IsValid(languages))
             return Problem(StatusCodes.Status400BadRequest, $"\"{languages}\" is not a language list", "Use Tesseract language codes joined by '+', e.g. vie+eng or vie.");
         var dossier = form.GetValueOrDefault("dossier") is { Length: > 0 } d ? d : null;
         if (dossier is { Length: > 64 }) return Problem(StatusCodes.Status400BadRequest, "The dossier id is too long", "Dossier ids have at most 64 characters.");
 
-        if (idempotencyKey.Length > 0 && await services.Catalog.GetIdempotentResponseAsync(office, idempotencyKey, ct) is { } answered)
+        if (idempotencyKey.Length > 0 && await catalog.GetIdempotentResponseAsync(office, idempotencyKey, ct) is { } answered)
             return Answer(answered);
 
         var accepted = new List<(string FileName, StoredBlob Blob, UploadInspection Inspection)>();
         foreach (var (fileName, blob) in files)
         {
-            using var local = await services.Blobs.GetLocalFileAsync(blob.Sha256, ct) ?? throw new InvalidOperationException($"Blob {blob.Sha256} vanished after upload.");
+            using var local = await blobs.GetLocalFileAsync(blob.Sha256, ct) ?? throw new InvalidOperationException($"Blob {blob.Sha256} vanished after upload.");
             var inspection = await UploadInspector.InspectAsync(local.Path, fileName, limits, ct);
             if (inspection.Refusal is { } refusal)
                 return Problem(refusal.Status, refusal.Title, refusal.Detail, refusal.Code, files.Count > 1 ? "Nothing from this upload was stored: fix or remove that file and upload again." : null);
@@ -122,16 +126,16 @@ public static partial class IntakeApi
         }
 
         var actor = AuditActors.Of(request.HttpContext);
-        var now = services.Catalog.UtcNow;
+        var now = catalog.UtcNow;
         var entries = new List<UploadedDocument>();
         var created = new List<(DocumentRecord Document, AuditEntry Entry)>();
         foreach (var (fileName, blob, inspection) in accepted)
         {
             var earlier = created.Select(c => c.Document).FirstOrDefault(c => c.Sha256 == blob.Sha256)
-                ?? await services.Catalog.FindByContentAsync(office, blob.Sha256, ct);
+                ?? await catalog.FindByContentAsync(office, blob.Sha256, ct);
             if (earlier is not null)
             {
-                entries.Add(new UploadedDocument(earlier.Id, earlier.InstanceId, DurableManagementApi.InstanceUri(request, earlier.InstanceId), earlier.Id));
+                entries.Add(new UploadedDocument(earlier.Id, earlier.InstanceId, IntakeApi.StatusQueryGetUri(request, earlier.InstanceId), earlier.Id));
                 continue;
             }
             var id = Guid.CreateVersion7().ToString("N");
@@ -144,18 +148,18 @@ public static partial class IntakeApi
             };
             created.Add((document, new AuditEntry("uploaded", actor,
                 $"{fileName}: {blob.SizeBytes} bytes, {inspection.Format.ContentType()}, sha256 {blob.Sha256}, secrecy {secrecy.ToApiName()}")));
-            entries.Add(new UploadedDocument(id, document.InstanceId, DurableManagementApi.InstanceUri(request, document.InstanceId), null));
+            entries.Add(new UploadedDocument(id, document.InstanceId, IntakeApi.StatusQueryGetUri(request, document.InstanceId), null));
         }
 
         // Filing into a dossier that does not exist yet opens it, titled by its id until someone names it.
-        if (dossier is not null && created.Count > 0) await services.Dossiers.CreateAsync(office, dossier, dossier, null, null, actor, ct);
+        if (dossier is not null && created.Count > 0) await dossiers.CreateAsync(office, dossier, dossier, null, null, actor, ct);
 
-        // Recorded first, then scheduled: a crash in between leaves documents Received, which startup schedules (IntakeRecovery).
-        await services.Catalog.InsertAsync(created, ct);
-        foreach (var (document, _) in created) await DigitiseDocument.ScheduleAsync(services.Client, document.Id, ct);
+        // Recorded first, then scheduled: a crash in between leaves documents Received, which IntakeRecovery schedules.
+        await catalog.InsertAsync(created, ct);
+        foreach (var (document, _) in created) await DigitiseDocument.ScheduleAsync(client, document.Id, ct);
 
         var body = JsonSerializer.Serialize(new UploadResponse(entries), Json);
-        if (idempotencyKey.Length > 0) body = await services.Catalog.SaveIdempotentResponseAsync(office, idempotencyKey, body, ct);
+        if (idempotencyKey.Length > 0) body = await catalog.SaveIdempotentResponseAsync(office, idempotencyKey, body, ct);
         return Answer(body);
 
         ContentHttpResult Answer(string json)

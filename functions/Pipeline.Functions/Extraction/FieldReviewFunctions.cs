@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Http;
 using Pipeline.Functions.Storage;
@@ -13,23 +14,15 @@ namespace Pipeline.Functions.Extraction;
 /// <c>corrected: true</c> (confidence 1), the correction goes in the audit trail with who, when, and old → new, and a
 /// document in NeedsReview whose key fields are now all confident or corrected becomes Digitised.
 /// </summary>
-public static class FieldReviewApi
+public sealed class FieldReviewFunctions(DocumentCatalog catalog, IBlobStore blobs, ExtractionOptions options)
 {
-    /// <summary>Maps the route.</summary>
-    public static IEndpointRouteBuilder MapFieldReviewApi(this IEndpointRouteBuilder app)
+    /// <summary>Corrects fields (<c>{"summary":"…","date":"2025-03-05","recipients":[…]}</c>); a reviewed document leaves NeedsReview.</summary>
+    [Function("CorrectFields")]
+    public async Task<Results<Ok<DocumentResponse>, ProblemHttpResult>> CorrectFields(
+        [HttpTrigger(AuthorizationLevel.Function, "patch", Route = "api/documents/{id}/fields")] HttpRequest request, string id)
     {
-        app.MapPatch("/api/documents/{id}/fields", CorrectFields)
-            .WithTags("Documents")
-            .WithName("CorrectFields")
-            .WithSummary("Corrects fields ({\"summary\":\"…\",\"date\":\"2025-03-05\",\"recipients\":[…]}); a reviewed document leaves NeedsReview.");
-        return app;
-    }
-
-    /// <summary>Services the route needs.</summary>
-    public sealed record Services(DocumentCatalog Catalog, IBlobStore Blobs, ExtractionOptions Options);
-
-    private static async Task<Results<Ok<DocumentResponse>, ProblemHttpResult>> CorrectFields(string id, HttpContext http, [AsParameters] Services services, CancellationToken ct)
-    {
+        var http = request.HttpContext;
+        var ct = http.RequestAborted;
         JsonObject corrections;
         try
         {
@@ -42,7 +35,7 @@ public static class FieldReviewApi
             return ApiProblems.InvalidJson(e);
         }
 
-        var document = await services.Catalog.GetAsync(id, ct);
+        var document = await catalog.GetAsync(id, ct);
         if (document is null) return DocumentsApi.NotFound(id);
         // Returned and Rejected (by an approver) documents are corrected before they are sent for approval again.
         var correctable = document.Status is DocumentStatus.NeedsReview or DocumentStatus.Digitised or DocumentStatus.Returned
@@ -55,11 +48,11 @@ public static class FieldReviewApi
         var problems = fields.Correct(corrections);
         if (problems.Count > 0) return ApiProblems.InvalidInput("Some corrections are not valid", string.Join(" ", problems));
 
-        var reviewed = document.Status == DocumentStatus.NeedsReview && fields.DoubtfulKeyFields(services.Options.ReviewThreshold).Count == 0;
+        var reviewed = document.Status == DocumentStatus.NeedsReview && fields.DoubtfulKeyFields(options.ReviewThreshold).Count == 0;
         var changes = string.Join("; ", corrections.Select(c => $"{c.Key}: {Show(before, c.Key)} → {Show(fields, c.Key)}"));
-        var text = await ReadTextAsync(document, services.Blobs, ct);
+        var text = await ReadTextAsync(document, blobs, ct);
         var printed = fields.PrintedSecrecy();
-        var updated = await services.Catalog.UpdateAsync(id, d => d with
+        var updated = await catalog.UpdateAsync(id, d => d with
             {
                 FieldsJson = fields.ToJson(), DocType = fields.Value("type"), IssuedDate = fields.Value("date"), RegistryKey = fields.RegistryKey(),
                 // A corrected stamp may raise the secrecy; lowering a level needs more than a field correction.
@@ -69,7 +62,7 @@ public static class FieldReviewApi
             },
             new AuditEntry("fields-corrected", AuditActors.Of(http), changes + (reviewed ? "; reviewed: NeedsReview → Digitised" : "")),
             DocumentSearchText.IndexContent(document.FileName, fields.AllValues(), text), ct);
-        return TypedResults.Ok(await DocumentsApi.ResponseAsync(updated!, http.Request, services.Catalog, ct));
+        return TypedResults.Ok(await DocumentsApi.ResponseAsync(updated!, http.Request, catalog, ct));
     }
 
     private static string Show(DocumentFields fields, string name)
