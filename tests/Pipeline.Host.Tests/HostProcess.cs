@@ -59,9 +59,10 @@ public sealed class HostProcess : IAsyncDisposable
     /// Starts the host and waits until it listens. <paramref name="hostJson"/>, when given, is written to the working
     /// directory (it must keep the test app's route prefix); <paramref name="environment"/> adds variables.
     /// </summary>
-    public static async Task<HostProcess> StartAsync(string? hostJson = null, IReadOnlyDictionary<string, string?>? environment = null)
+    public static async Task<HostProcess> StartAsync(string? hostJson = null, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
     {
-        var (workingDirectory, process, port) = Launch(hostJson, environment);
+        var (directory, process, port) = Launch(hostJson, environment, workingDirectory: workingDirectory);
+        workingDirectory = directory;
         var host = new HostProcess(workingDirectory, port, process);
         try
         {
@@ -92,11 +93,11 @@ public sealed class HostProcess : IAsyncDisposable
         }
     }
 
-    private static (string WorkingDirectory, ChildProcess Process, int Port) Launch(string? hostJson, IReadOnlyDictionary<string, string?>? environment, IEnumerable<string>? args = null)
+    private static (string WorkingDirectory, ChildProcess Process, int Port) Launch(string? hostJson, IReadOnlyDictionary<string, string?>? environment, IEnumerable<string>? args = null, string? workingDirectory = null)
     {
         if (!File.Exists(HostDllPath)) throw new FileNotFoundException($"The host is not built: {HostDllPath}.");
         if (!File.Exists(Path.Combine(TestAppDirectory, "worker.config.json"))) throw new FileNotFoundException($"The test app is not built: {TestAppDirectory}.");
-        var workingDirectory = Directory.CreateTempSubdirectory("pipeline-host-").FullName;
+        workingDirectory ??= Directory.CreateTempSubdirectory("pipeline-host-").FullName;
         if (hostJson is not null) File.WriteAllText(Path.Combine(workingDirectory, "host.json"), hostJson);
         var port = FreePort();
         var variables = new Dictionary<string, string?>
@@ -145,6 +146,13 @@ public sealed class HostProcess : IAsyncDisposable
             if (clock.Elapsed > timeout) throw new TimeoutException($"{what}: not within {timeout}. Host output:\n{Process.Output}");
             await Task.Delay(100);
         }
+    }
+
+    /// <summary>SIGKILLs the host (not its worker), keeping its working directory for a restart on the same data.</summary>
+    public async Task KillKeepingDataAsync()
+    {
+        Process.Kill();
+        await Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
     }
 
     /// <summary>Kills the host and deletes its working directory.</summary>

@@ -29,11 +29,4 @@ public static class ApprovalFeature
         services.AddApprovalDirectory();
         return services;
     }
-
-    /// <summary>
-    /// Nothing any more: the API and the decision pages are functions. Kept only while the old
-    /// <c>PipelineApplication</c> still calls it; delete with that call.
-    /// </summary>
-    [Obsolete("The approval endpoints are functions now (ApprovalsFunctions, ApprovalDirectoryFunctions, ApprovalLinkFunctions).")]
-    public static IEndpointRouteBuilder MapApprovals(this IEndpointRouteBuilder app) => app;
 }

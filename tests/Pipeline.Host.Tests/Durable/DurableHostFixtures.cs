@@ -1,0 +1,76 @@
+using Pipeline.Testing;
+
+namespace Pipeline.Host.Tests.Durable;
+
+/// <summary>host.json for the durable tests: the test app's, with a short probe delay.</summary>
+public static class DurableHostJson
+{
+    /// <summary>The host.json text; <paramref name="durableExtra"/> adds keys to <c>extensions.durableTask</c>.</summary>
+    public static string Create(string durableExtra = "") => $$"""
+        {
+          "version": "2.0",
+          "functionTimeout": "00:02:00",
+          "extensions": {
+            "http": { "routePrefix": "testapi" },
+            "durableTask": {
+              "hubName": "testhub",
+              "maxConcurrentActivityFunctions": 64,
+              "maxPollingInterval": "00:00:00.200",
+              {{durableExtra}}
+              "managementApi": { "publicOrchestrations": [ "HelloSequence", "WaitForEvents" ] }
+            }
+          },
+          "pipeline": { "durable": { "nonDurableAwaitProbeDelay": "00:00:01" } }
+        }
+        """;
+}
+
+/// <summary>One host on the default SQLite store, shared by a test class.</summary>
+public sealed class SqliteDurableHost : IAsyncLifetime
+{
+    private HostProcess? _host;
+
+    /// <summary>The client.</summary>
+    public DurableClient Client { get; private set; } = null!;
+
+    /// <inheritdoc/>
+    public async Task InitializeAsync()
+    {
+        _host = await HostProcess.StartAsync(DurableHostJson.Create());
+        Client = new DurableClient(_host);
+    }
+
+    /// <inheritdoc/>
+    public async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        if (_host is not null) await _host.DisposeAsync();
+    }
+}
+
+/// <summary>A private PostgreSQL cluster and one host on it (PIPELINE_DURABLE__POSTGRES), shared by a test class.</summary>
+public sealed class PostgresDurableHost : IAsyncLifetime
+{
+    private PostgresCluster? _cluster;
+    private HostProcess? _host;
+
+    /// <summary>The client.</summary>
+    public DurableClient Client { get; private set; } = null!;
+
+    /// <inheritdoc/>
+    public async Task InitializeAsync()
+    {
+        _cluster = await PostgresCluster.StartAsync();
+        var connection = await _cluster.CreateDatabaseAsync("durablehost");
+        _host = await HostProcess.StartAsync(DurableHostJson.Create(), new Dictionary<string, string?> { ["PIPELINE_DURABLE__POSTGRES"] = connection });
+        Client = new DurableClient(_host);
+    }
+
+    /// <inheritdoc/>
+    public async Task DisposeAsync()
+    {
+        Client?.Dispose();
+        if (_host is not null) await _host.DisposeAsync();
+        if (_cluster is not null) await _cluster.DisposeAsync();
+    }
+}
