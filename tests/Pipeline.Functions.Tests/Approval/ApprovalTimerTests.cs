@@ -5,7 +5,7 @@ namespace Pipeline.Functions.Tests.Approval;
 
 /// <summary>
 /// The approval's timers on the office calendar, with the app run through the host on a clock file the test moves
-/// (<see cref="TestClock"/>): the reminder at half the due time goes only to those who have not decided, the step is
+/// (<see cref="PipelineApp.CreateClockFile"/>): the reminder at half the due time goes only to those who have not decided, the step is
 /// escalated and marked overdue at its due time (and does not pass), and the approval expires when the links run out —
 /// all counted in working days across a weekend and a public holiday (New Year's Day 2027, a Friday). The clock runs on
 /// in real time from where it is set, so times are checked against when the step actually opened.
@@ -16,7 +16,6 @@ public sealed class ApprovalTimerTests : IAsyncLifetime
     private static readonly DateTime Start = At(2026, 12, 31, 10);
 
     private PipelineApp _app = null!;
-    private TestClock _clock = null!;
     private HttpClient _client = null!;
     private HttpClient _browser = null!;
 
@@ -27,8 +26,7 @@ public sealed class ApprovalTimerTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var directory = PipelineApp.CreateWorkingDirectory(ApprovalHttp.WithoutReview);
-        _clock = TestClock.Create(directory);
-        _app = await PipelineApp.StartAsync(directory, _clock.Environment);
+        _app = await PipelineApp.StartAsync(directory, clockFile: PipelineApp.CreateClockFile(directory));
         _client = _app.CreateClient();
         _browser = _app.CreateClient(withKey: false);
     }
@@ -46,7 +44,7 @@ public sealed class ApprovalTimerTests : IAsyncLifetime
     public async Task Reminder_escalation_and_expiry_fire_on_working_time_across_a_weekend_and_a_holiday()
     {
         var id = (await Client.DigitisedAsync("doc001"))[0];
-        _clock.Set(Start);
+        await _app.SetClockAsync(Start);
         var approvalId = await Client.RequestApprovalAsync(id, """
             {"steps":[{"name":"Lãnh đạo Văn phòng","approvers":["a@t.vn","b@t.vn"],"mode":"all","due":"P1D","escalation":"cvp@t.vn"}]}
             """);
@@ -114,7 +112,7 @@ public sealed class ApprovalTimerTests : IAsyncLifetime
     public async Task A_decision_after_the_escalation_still_counts_and_the_next_step_gets_its_own_working_time()
     {
         var id = (await Client.DigitisedAsync("doc002"))[0];
-        _clock.Set(Start);
+        await _app.SetClockAsync(Start);
         var approvalId = await Client.RequestApprovalAsync(id, """
             {"steps":[{"name":"Phó Chánh Văn phòng","approvers":["p@u.vn"],"mode":"any","due":"PT8H"},
                       {"name":"Chánh Văn phòng","approvers":["c@u.vn"],"mode":"any","due":"P2D"}],"escalation":"tp@u.vn"}
@@ -140,7 +138,7 @@ public sealed class ApprovalTimerTests : IAsyncLifetime
         Assert.Equal(At(2027, 1, 5, 18) + (opened - At(2026, 12, 31, 18)), second.GetProperty("dueAt").GetDateTime());
     }
 
-    private Task MoveToAsync(DateTime utc) => _clock.MoveToAsync(utc);
+    private Task MoveToAsync(DateTime utc) => _app.SetClockAsync(new DateTimeOffset(utc, TimeSpan.Zero));
 
     private static DateTime At(int year, int month, int day, int hourInVietnam) =>
         new DateTimeOffset(year, month, day, hourInVietnam, 0, 0, TimeSpan.FromHours(7)).UtcDateTime;
