@@ -108,7 +108,7 @@ public static class ApprovalWorkflow
                 var claim = await decided;
                 events.Clear();
                 var answer = await context.CallActivityAsync<StepEventAnswer>(CheckStepEvent.Name,
-                    new StepEventCheck(approvalId, context.InstanceId, step, claim.ValueKind == JsonValueKind.Undefined ? null : claim.GetRawText()),
+                    new StepEventCheck(approvalId, context.InstanceId, step, claim is { ValueKind: not JsonValueKind.Undefined } json ? json.GetRawText() : null),
                     ApprovalRetries.Patient);
                 if (answer.Verdict == StepEventVerdict.Backed)
                 {
@@ -153,9 +153,10 @@ public static class ApprovalWorkflow
     /// </summary>
     private sealed class EventWaiter
     {
-        private Task<JsonElement>? _pending;
+        // Nullable: an event with no payload at all is delivered as null, which a bare struct could not take.
+        private Task<JsonElement?>? _pending;
 
-        public Task<JsonElement> Next(TaskOrchestrationContext context) => _pending ??= context.WaitForExternalEvent<JsonElement>(StepDecidedEvent);
+        public Task<JsonElement?> Next(TaskOrchestrationContext context) => _pending ??= context.WaitForExternalEvent<JsonElement?>(StepDecidedEvent);
 
         public void Clear() => _pending = null;
     }
