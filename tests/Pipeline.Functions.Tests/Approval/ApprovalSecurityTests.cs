@@ -109,16 +109,20 @@ public sealed class ApprovalSecurityTests : IAsyncLifetime
             """);
         await ApprovalHttp.WaitForOutboxAsync(_app.DataDirectory, m => m.To("cvp@an.vn").Count == 1);
 
-        (string InstanceId, string Input)[] starts =
+        (string InstanceId, string? Input)[] starts =
         [
             ("forged-zero-" + approvalId[..8], $$"""{"approvalId":"{{approvalId}}","stepCount":0}"""),
             ("forged-one-" + approvalId[..8], $$"""{"approvalId":"{{approvalId}}","stepCount":1}"""),
             ("forged-shape-" + approvalId[..8], """{"approvalId":42}"""),
-            ("forged-none-" + approvalId[..8], "[]"),
+            ("forged-list-" + approvalId[..8], "[]"),
+            ("forged-none-" + approvalId[..8], null),
         ];
         foreach (var (instanceId, input) in starts)
         {
-            var started = await _client.StartAcceptedAsync("ApprovalWorkflow", input, instanceId);
+            using var response = await _client.StartAsync("ApprovalWorkflow", input, instanceId);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"start {input}: {(int)response.StatusCode} {body}");
+            var started = DurableHttp.Parse(body);
             var status = await _client.WaitForFinishAsync(started.GetProperty("statusQueryGetUri").GetString()!, TimeSpan.FromSeconds(60));
             Assert.Equal("Completed", status.GetProperty("runtimeStatus").GetString());
             Assert.Equal("Refused", status.GetProperty("output").GetString());

@@ -35,12 +35,17 @@ public static class ApprovalWorkflow
     /// <summary>The output of an orchestration that refused to run (see <see cref="BeginApproval"/>).</summary>
     public const string Refused = "Refused";
 
-    /// <summary>The orchestration; <paramref name="start"/> is its input (<see cref="ApprovalInput"/>), taken as JSON of any shape.</summary>
+    /// <summary>The orchestration; its input (<see cref="ApprovalInput"/>) is read as JSON of any shape, or none.</summary>
     [Function(Name)]
-    public static async Task<string> Run([OrchestrationTrigger] TaskOrchestrationContext context, JsonElement start)
+    public static async Task<string> Run([OrchestrationTrigger] TaskOrchestrationContext context)
     {
         var log = context.CreateReplaySafeLogger(typeof(ApprovalWorkflow));
-        if (ReadInput(start) is not { } input)
+        // Not an input parameter (DURABLE0009's advice): the extension binds one only when an input was given, so a
+        // start with none would fail the instance instead of being refused like any other malformed start.
+#pragma warning disable DURABLE0009
+        var start = context.GetInput<JsonElement?>();
+#pragma warning restore DURABLE0009
+        if (ReadInput(start ?? default) is not { } input)
         {
             log.LogWarning("ApprovalWorkflow {InstanceId} refused: its input is not {{\"approvalId\":\"…\",\"stepCount\":n}}", context.InstanceId);
             return Refused;
