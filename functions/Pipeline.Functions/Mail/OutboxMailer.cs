@@ -51,12 +51,14 @@ public sealed class OutboxMailer : IMailer
         if (message.Key is not null && File.Exists(path)) return new SentMail(messageId, path);
 
         var bytes = EmlFile.Compose(message, _from, to, messageId, now);
-        Directory.CreateDirectory(OutboxDirectory);
+        CreateOwnerOnlyDirectory(OutboxDirectory);
         var temporary = Path.Combine(OutboxDirectory, "." + name + "." + Guid.NewGuid().ToString("N") + ".tmp");
         try
         {
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None,
-                bufferSize: 4096, FileOptions.Asynchronous))
+            // Mails carry live decision links: readable by the app's user only (0600), like the keys.
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, Options = FileOptions.Asynchronous };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            await using (var file = new FileStream(temporary, options))
             {
                 await file.WriteAsync(bytes, ct);
                 file.Flush(flushToDisk: true);
@@ -76,5 +78,13 @@ public sealed class OutboxMailer : IMailer
         }
         _logger.LogInformation("Mail {MessageId} written to {Path}", messageId, path);
         return new SentMail(messageId, path);
+    }
+
+    // The outbox folder, made owner-only (0700) when this creates it.
+    private static void CreateOwnerOnlyDirectory(string path)
+    {
+        if (Directory.Exists(path)) return;
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(path);
+        else Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 }

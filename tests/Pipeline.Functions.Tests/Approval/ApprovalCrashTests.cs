@@ -48,8 +48,8 @@ public sealed class ApprovalCrashTests
             using var again = restarted.CreateClient();
             await ApprovalHttp.WaitForOutboxAsync(data, m => m.To("@crash.vn").Count >= NextStepApprovers, TimeSpan.FromSeconds(90));
             await again.WaitForApprovalAsync(approvalId, a => a.GetProperty("currentStep").ValueKind == JsonValueKind.Number && a.GetProperty("currentStep").GetInt32() == 1);
-            // Let anything that would send twice do so before counting.
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            // Once the orchestration waits on the second step, its opening (and anything that could send twice) is over.
+            await again.WaitForStageAsync(approvalId, 1, "waiting", TimeSpan.FromSeconds(90));
 
             var mails = ApprovalHttp.Outbox(data).To("@crash.vn");
             Assert.True(mails.Count == NextStepApprovers, $"{mails.Count} mails for {NextStepApprovers} approvers ({writtenBeforeRestart} written before the kill)");

@@ -75,14 +75,29 @@ public sealed class ApprovalDirectoryApiTests(PipelineAppFixture fixture) : ICla
 
     [Theory]
     [InlineData("GET", "/api/approval-routes")]
-    [InlineData("PUT", "/api/approval-routes/van-ban-di")]
-    [InlineData("PUT", "/api/offices/vp-tinh-uy/roles/approver")]
+    [InlineData("PUT", "/api/approval-routes/khong-co-khoa")]
+    [InlineData("PUT", "/api/offices/khong-co-khoa/roles/approver")]
     public async Task Without_the_key_it_is_a_401_and_nothing_changes(string method, string path)
     {
-        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "PUT" ? Json("""{"members":["x@y.vn"]}""") : null };
+        // Bodies that would change something if they got through.
+        var body = path.Contains("/roles/")
+            ? """{"members":["x@y.vn"]}"""
+            : """{"steps":[{"name":"Chánh Văn phòng","approvers":["x@y.vn"],"mode":"any","due":"P2D"}]}""";
+        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "PUT" ? Json(body) : null };
         using var response = await fixture.Anonymous.SendAsync(request);
 
         await DocumentsHttp.ProblemAsync(response, HttpStatusCode.Unauthorized);
+        if (method != "PUT") return;
+        using var after = await fixture.Client.GetAsync(path);
+        if (path.Contains("/roles/"))
+        {
+            Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+            Assert.DoesNotContain("x@y.vn", await after.Content.ReadAsStringAsync());
+        }
+        else
+        {
+            Assert.Equal(HttpStatusCode.NotFound, after.StatusCode);
+        }
     }
 
     [Fact]

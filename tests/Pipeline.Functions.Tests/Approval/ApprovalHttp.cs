@@ -61,6 +61,28 @@ public static class ApprovalHttp
         }
     }
 
+    /// <summary>
+    /// Waits until the approval's orchestration says (custom status) it is at <paramref name="stage"/> of step
+    /// <paramref name="step"/>, e.g. <c>waiting</c> once the step's mails are all out: a point after which nothing of
+    /// that step's opening can happen any more.
+    /// </summary>
+    public static Task<JsonElement> WaitForStageAsync(this HttpClient client, string approvalId, int step, string stage, TimeSpan? timeout = null) =>
+        client.WaitForStatusAsync($"/runtime/webhooks/durabletask/instances/approval-{approvalId}",
+            (_, body) => StageOf(body) is { } at && at.Step == step && at.Stage == stage, timeout ?? TimeSpan.FromSeconds(60), $"step {step} {stage}");
+
+    // {"step":n,"stage":"…"} from an instance status's customStatus (a JSON value, or JSON text of one).
+    private static (int Step, string? Stage)? StageOf(JsonElement status)
+    {
+        if (status.ValueKind != JsonValueKind.Object || !status.TryGetProperty("customStatus", out var custom)) return null;
+        if (custom.ValueKind == JsonValueKind.String)
+        {
+            try { custom = JsonDocument.Parse(custom.GetString()!).RootElement.Clone(); }
+            catch (JsonException) { return null; }
+        }
+        if (custom.ValueKind != JsonValueKind.Object || !custom.TryGetProperty("step", out var step) || !custom.TryGetProperty("stage", out var stage)) return null;
+        return step.ValueKind == JsonValueKind.Number ? (step.GetInt32(), stage.GetString()) : null;
+    }
+
     /// <summary>The document's audit trail, oldest first.</summary>
     public static async Task<IReadOnlyList<JsonElement>> AuditAsync(this HttpClient client, string documentId)
     {

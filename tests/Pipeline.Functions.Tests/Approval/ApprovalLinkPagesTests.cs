@@ -207,8 +207,11 @@ public sealed partial class ApprovalLinkPagesTests(ApprovalLinkPagesFixture f) :
         using var ended = await f.Browser.GetAsync(secondLink);
         var page = await ended.Content.ReadAsStringAsync();
         Assert.Equal(HttpStatusCode.Gone, ended.StatusCode);
-        Assert.Contains(first, page);
-        Assert.Contains("Đồng ý", page);
+        // It says someone else in the step decided, not who or how (security review L8): whoever holds an old link
+        // learns nothing about the other approvers.
+        Assert.Contains("người khác trong bước đã cho ý kiến", page);
+        Assert.DoesNotContain(first, page);
+        Assert.DoesNotContain("Đồng ý", page);
         Assert.DoesNotContain("587-KH/TU", page);
         using var late = await PostAsync(secondLink, "return", "Sửa lại trích yếu.");
         Assert.Equal(HttpStatusCode.Gone, late.StatusCode);

@@ -55,6 +55,16 @@ public sealed partial class OutboxMailerTests : IDisposable
     }
 
     [Fact]
+    public async Task Mails_carry_live_links_so_only_the_app_s_user_can_read_them()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var sent = await new OutboxMailer(Outbox).SendAsync(new MailMessage("a@example.vn", "Xin ý kiến", ApproveLink, $"<a href=\"{ApproveLink}\">x</a>"));
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(sent.OutboxPath!));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Outbox));
+    }
+
+    [Fact]
     public async Task Subject_is_rfc2047_encoded_and_folded_within_78_characters()
     {
         var subject = string.Concat(Enumerable.Repeat("Tờ trình về việc phê duyệt dự toán ngân sách năm 2027 — ", 4)).TrimEnd();

@@ -14,6 +14,7 @@ public static class ApprovalDirectoryFeature
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton(sp => new OfficeDirectory(sp.GetRequiredService<DataDirectory>().Path));
         services.AddSingleton(sp => new RouteCatalog(sp.GetRequiredService<DataDirectory>().Path));
+        services.AddHostedService<ApprovalDirectoryCheck>();
         return services;
     }
 }

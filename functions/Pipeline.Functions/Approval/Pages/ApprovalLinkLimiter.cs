@@ -12,7 +12,7 @@ namespace Pipeline.Functions.Approval;
 /// Failures are counted apart because they are what guessing looks like; genuine links never count as failures, so a
 /// whole office behind one NAT address deciding at once is held back only by the (generous) overall limit.
 /// </remarks>
-internal sealed class ApprovalLinkLimiter(int maxRequestsPerMinute, int maxFailuresPerMinute, TimeProvider clock)
+public sealed class ApprovalLinkLimiter(int maxRequestsPerMinute, int maxFailuresPerMinute, TimeProvider clock)
 {
     /// <summary>Seconds a limited client is told to wait: by then the window has moved on by a whole minute.</summary>
     public const int RetryAfterSeconds = 60;
@@ -100,6 +100,7 @@ internal sealed class ApprovalLinkLimiter(int maxRequestsPerMinute, int maxFailu
     }
 
     /// <summary>
+    /// (For the meeting pages until they are functions; the approval pages take theirs from <see cref="LinkLimiters"/>.)
     /// A route group under <paramref name="prefix"/> for pages reached by a link in mail (approvals, meetings), every
     /// request counted against its address by a new limiter under the <paramref name="options"/> limits, over them
     /// answered by <paramref name="tooMany"/> before any other work.
@@ -116,12 +117,7 @@ internal sealed class ApprovalLinkLimiter(int maxRequestsPerMinute, int maxFailu
     }
 
     /// <summary>The caller's address as the audit trail records it (IPv4 for IPv4-mapped addresses).</summary>
-    public static string ClientAddress(HttpContext http)
-    {
-        var address = http.Connection.RemoteIpAddress;
-        if (address is { IsIPv4MappedToIPv6: true }) address = address.MapToIPv4();
-        return address?.ToString() ?? "unknown";
-    }
+    public static string ClientAddress(HttpContext http) => PublicRequest.Client(http)?.ToString() ?? "unknown";
 
     /// <summary>The caller's user agent, cut to 512 characters (it is recorded, and anyone can send anything), or null.</summary>
     public static string? UserAgent(HttpContext http)

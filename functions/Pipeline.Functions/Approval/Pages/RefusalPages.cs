@@ -73,10 +73,11 @@ internal static class RefusalPages
         var name = approval.Route.Steps[claims.Step].Name;
         if (approval.Status == ApprovalStatus.Cancelled || step.Status == StepStatus.Cancelled)
             return $"Việc xin ý kiến văn bản đã bị hủy{At(approval.Finished ?? step.Ended)}.";
+        // Who else decided, and how, is not for whoever holds an old link (a forwarded mail, a scanner): only that it happened.
         if (step.Status is StepStatus.Approved or StepStatus.Rejected or StepStatus.Returned
             && step.Decisions.LastOrDefault(d => d.Approver != claims.Approver) is { } other)
         {
-            return $"Bước “{name}” đã kết thúc: {other.Approver} đã cho ý kiến “{DecisionName(other.Decision)}” lúc {VietnamTime(other.At)}.";
+            return $"Bước “{name}” đã kết thúc: người khác trong bước đã cho ý kiến lúc {VietnamTime(other.At)}.";
         }
         if (step.Status == StepStatus.Expired) return $"Bước “{name}” đã hết hạn{At(step.Ended)} mà chưa có ý kiến quyết định.";
         if (step.Status.IsFinished()) return $"Bước “{name}” đã kết thúc{At(step.Ended)}.";

@@ -145,7 +145,9 @@ public sealed partial class ApprovalStore
     /// <summary>
     /// Ends a pending approval as <paramref name="outcome"/>: retires every link still issued and sets the document's
     /// status (<c>Approved</c>, <c>Rejected</c>, <c>Returned</c>; back to what it was for <c>Expired</c>). An approval
-    /// that has ended already is returned unchanged.
+    /// that has ended already is returned unchanged, and so is one whose steps do not give that end (<c>Approved</c>
+    /// needs every step approved; <c>Rejected</c>, <c>Returned</c>, <c>Expired</c> a step that ended so), with an
+    /// <c>approval-finish-refused</c> audit entry.
     /// </summary>
     public async Task<ApprovalRecord?> FinishAsync(string approvalId, ApprovalStatus outcome, CancellationToken ct = default)
         => await EndApprovalAsync(approvalId, outcome, AuditEntry.System, reason: null, ct);
@@ -165,6 +167,16 @@ public sealed partial class ApprovalStore
         using var transaction = CatalogDatabase.BeginWrite(connection);
         var approval = Read(connection, approvalId, transaction);
         if (approval is not { Status: ApprovalStatus.Pending }) return approval;
+        if (outcome != ApprovalStatus.Cancelled && !StepsGive(approval, outcome))
+        {
+            // Never an end its steps do not give, whoever asks: an approval nobody approved is not approved.
+            _audit.Append(transaction, approval.DocumentId, new AuditEntry("approval-finish-refused", actor, Detail(new
+            {
+                approvalId, outcome = outcome.ToString(), steps = approval.Steps.Select(s => s.Status.ToString()),
+            })));
+            await transaction.CommitAsync(ct);
+            return approval;
+        }
 
         var now = Now;
         if (outcome == ApprovalStatus.Cancelled && approval.CurrentStep is { } open && !approval.Steps[open].Status.IsFinished())

@@ -1,5 +1,7 @@
-using Pipeline.Durable;
-using Pipeline.Functions.Durable;
+using System.Text.Json;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
 
 namespace Pipeline.Functions.Approval;
 
@@ -11,12 +13,18 @@ namespace Pipeline.Functions.Approval;
 /// approval expires. An approved step opens the next; anything else ends the approval.
 /// </summary>
 /// <remarks>
-/// Decisions are recorded, and steps ended, by the store in one transaction with the decision itself; this
+/// <para>Decisions are recorded, and steps ended, by the store in one transaction with the decision itself; this
 /// orchestration only carries the approval forward, so its activities are idempotent and a crash anywhere repeats no
-/// mail (each has a stable key, see <see cref="ApprovalMailing"/>).
+/// mail (each has a stable key, see <see cref="ApprovalMailing"/>).</para>
+/// <para>Nothing it is told is taken on trust, because anyone who can start an orchestration or raise an event could
+/// otherwise approve a document no approver decided on: its start is checked against the store
+/// (<see cref="BeginApproval"/>: the approval exists, is pending, is run by this instance and has exactly the steps
+/// claimed, at least one), and every event is checked against the decision the store recorded for that step and that
+/// approver (<see cref="CheckStepEvent"/>) before it acts, on the outcome as stored. An event the store does not back
+/// is audited and ignored; a malformed one too (events are read as JSON of any shape, so none can fail the
+/// orchestration and leave the document stuck in approval).</para>
 /// </remarks>
-[DurableTask(Name)]
-public sealed class ApprovalWorkflow : TaskOrchestrator<ApprovalInput, string>
+public static class ApprovalWorkflow
 {
     /// <summary>The registered name.</summary>
     public const string Name = "ApprovalWorkflow";
@@ -24,70 +32,137 @@ public sealed class ApprovalWorkflow : TaskOrchestrator<ApprovalInput, string>
     /// <summary>The event a step's end raises (payload <see cref="StepDecided"/>).</summary>
     public const string StepDecidedEvent = "StepDecided";
 
-    /// <inheritdoc/>
-    public override async Task<string> RunAsync(TaskOrchestrationContext context, ApprovalInput input)
+    /// <summary>The output of an orchestration that refused to run (see <see cref="BeginApproval"/>).</summary>
+    public const string Refused = "Refused";
+
+    /// <summary>The orchestration; its input (<see cref="ApprovalInput"/>) is read as JSON of any shape, or none.</summary>
+    [Function(Name)]
+    public static async Task<string> Run([OrchestrationTrigger] TaskOrchestrationContext context)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        for (var step = 0; step < input.StepCount; step++)
+        var log = context.CreateReplaySafeLogger(typeof(ApprovalWorkflow));
+        // Not an input parameter (DURABLE0009's advice): the extension binds one only when an input was given, so a
+        // start with none would fail the instance instead of being refused like any other malformed start.
+#pragma warning disable DURABLE0009
+        var start = context.GetInput<JsonElement?>();
+#pragma warning restore DURABLE0009
+        if (ReadInput(start ?? default) is not { } input)
+        {
+            log.LogWarning("ApprovalWorkflow {InstanceId} refused: its input is not {{\"approvalId\":\"…\",\"stepCount\":n}}", context.InstanceId);
+            return Refused;
+        }
+        var begun = await context.CallActivityAsync<ApprovalStartAnswer>(BeginApproval.Name,
+            new ApprovalStart(input.ApprovalId, context.InstanceId, input.StepCount), ApprovalRetries.Patient);
+        if (!begun.Accepted)
+        {
+            log.LogWarning("ApprovalWorkflow {InstanceId} refused for approval {ApprovalId}: {Reason}", context.InstanceId, input.ApprovalId, begun.Reason);
+            return Refused;
+        }
+
+        var events = new EventWaiter();
+        for (var step = 0; step < begun.StepCount; step++)
         {
             var schedule = await context.CallActivityAsync<StepSchedule>(OpenApprovalStep.Name,
-                new StepWork(input.ApprovalId, step, context.CurrentUtcDateTime), WorkflowRetries.Patient);
+                new StepWork(input.ApprovalId, step, context.CurrentUtcDateTime), ApprovalRetries.Patient);
             if (!schedule.Open) return ApprovalStatus.Cancelled.ToString();
-            context.SetCustomStatus(new { step, stepCount = input.StepCount, stage = "waiting", dueAt = schedule.DueAt });
+            context.SetCustomStatus(new { step, stepCount = begun.StepCount, stage = "waiting", dueAt = schedule.DueAt });
 
-            var outcome = await WaitForStepAsync(context, input.ApprovalId, step, schedule);
+            var outcome = await WaitForStepAsync(context, input.ApprovalId, step, schedule, events, log);
             if (outcome == StepStatus.Approved) continue;
             if (outcome == StepStatus.Cancelled) return ApprovalStatus.Cancelled.ToString();
-            return await FinishAsync(context, input, outcome switch
+            return await FinishAsync(context, input.ApprovalId, outcome switch
             {
                 StepStatus.Rejected => ApprovalStatus.Rejected,
                 StepStatus.Returned => ApprovalStatus.Returned,
                 _ => ApprovalStatus.Expired,
             });
         }
-        return await FinishAsync(context, input, ApprovalStatus.Approved);
+        return await FinishAsync(context, input.ApprovalId, ApprovalStatus.Approved);
     }
 
-    private static async Task<StepStatus> WaitForStepAsync(TaskOrchestrationContext context, string approvalId, int step, StepSchedule schedule)
+    // The input as {"approvalId","stepCount"} of any casing, or null when it is not that shape. Read from JSON by hand
+    // so that no input can fail the orchestration before it has refused it.
+    internal static ApprovalInput? ReadInput(JsonElement input)
+    {
+        if (input.ValueKind != JsonValueKind.Object) return null;
+        string? approvalId = null;
+        int? stepCount = null;
+        foreach (var property in input.EnumerateObject())
+        {
+            if (string.Equals(property.Name, "approvalId", StringComparison.OrdinalIgnoreCase))
+                approvalId = property.Value.ValueKind == JsonValueKind.String ? property.Value.GetString() : null;
+            else if (string.Equals(property.Name, "stepCount", StringComparison.OrdinalIgnoreCase))
+                stepCount = property.Value.ValueKind == JsonValueKind.Number && property.Value.TryGetInt32(out var n) ? n : null;
+        }
+        return string.IsNullOrWhiteSpace(approvalId) || stepCount is null ? null : new ApprovalInput(approvalId, stepCount.Value);
+    }
+
+    private static async Task<StepStatus> WaitForStepAsync(TaskOrchestrationContext context, string approvalId, int step, StepSchedule schedule,
+        EventWaiter events, ILogger log)
     {
         var work = new StepWork(approvalId, step, context.CurrentUtcDateTime);
         var deadlines = new[] { schedule.RemindAt, schedule.DueAt, schedule.ExpiresAt };
-        var passed = 0;
-        while (true)
+        using var cancelTimer = new CancellationTokenSource();
+        var timer = context.CreateTimer(deadlines[0], cancelTimer.Token);
+        // Each round ends with an event (checked, then waited past) or the next deadline; the last deadline returns.
+        for (var passed = 0; passed < deadlines.Length;)
         {
-            using var cancel = new CancellationTokenSource();
-            var timer = context.CreateTimer(deadlines[passed], cancel.Token);
-            var decided = context.WaitForExternalEvent<StepDecided>(StepDecidedEvent, cancel.Token);
+            var decided = events.Next(context);
             var first = await Task.WhenAny(timer, decided);
-            cancel.Cancel();
             if (first == decided)
             {
-                var ended = await decided;
-                // An event of an earlier step (raised twice, e.g. by recovery after a restart) says nothing about this one.
-                if (ended.Step == step) return ended.Outcome;
+                var claim = await decided;
+                events.Clear();
+                var answer = await context.CallActivityAsync<StepEventAnswer>(CheckStepEvent.Name,
+                    new StepEventCheck(approvalId, context.InstanceId, step, claim is { ValueKind: not JsonValueKind.Undefined } json ? json.GetRawText() : null),
+                    ApprovalRetries.Patient);
+                if (answer.Verdict == StepEventVerdict.Backed)
+                {
+                    cancelTimer.Cancel();
+                    return answer.Outcome!.Value;
+                }
+                if (answer.Verdict == StepEventVerdict.Refused)
+                    log.LogWarning("Approval {ApprovalId}: a {Event} event the store does not back was ignored: {Reason}", approvalId, StepDecidedEvent, answer.Reason);
                 continue;
             }
 
             switch (passed++)
             {
                 case 0:
-                    await context.CallActivityAsync<int>(RemindApprovers.Name, work, WorkflowRetries.Patient);
+                    await context.CallActivityAsync<int>(RemindApprovers.Name, work, ApprovalRetries.Patient);
                     context.SetCustomStatus(new { step, stage = "reminded", dueAt = schedule.DueAt });
                     break;
                 case 1:
-                    await context.CallActivityAsync<int>(EscalateApprovalStep.Name, work, WorkflowRetries.Patient);
+                    await context.CallActivityAsync<int>(EscalateApprovalStep.Name, work, ApprovalRetries.Patient);
                     context.SetCustomStatus(new { step, stage = "overdue", dueAt = schedule.DueAt });
                     break;
                 default:
-                    return await context.CallActivityAsync<StepStatus>(ExpireApprovalStep.Name, work, WorkflowRetries.Patient);
+                    // The store says how the step ended: expired now, or by a decision that got in first.
+                    return await context.CallActivityAsync<StepStatus>(ExpireApprovalStep.Name, work, ApprovalRetries.Patient);
             }
+            timer = context.CreateTimer(deadlines[passed], cancelTimer.Token);
         }
+        throw new InvalidOperationException("Unreachable: the last deadline ends the step.");
     }
 
-    private static async Task<string> FinishAsync(TaskOrchestrationContext context, ApprovalInput input, ApprovalStatus outcome)
+    private static async Task<string> FinishAsync(TaskOrchestrationContext context, string approvalId, ApprovalStatus outcome)
     {
-        var finished = await context.CallActivityAsync<ApprovalStatus>(FinishApproval.Name, new FinishWork(input.ApprovalId, outcome), WorkflowRetries.Patient);
+        var finished = await context.CallActivityAsync<ApprovalStatus>(FinishApproval.Name, new FinishWork(approvalId, outcome), ApprovalRetries.Patient);
         context.SetCustomStatus(new { stage = "finished", outcome = finished.ToString() });
         return finished.ToString();
+    }
+
+    /// <summary>
+    /// The one wait for <see cref="StepDecidedEvent"/> at a time. A wait is never cancelled: it is carried over from
+    /// timer to timer and step to step until an event completes it, so no abandoned wait can swallow a later event.
+    /// Events are read as JSON of any shape; what they say is for the store to judge.
+    /// </summary>
+    private sealed class EventWaiter
+    {
+        // Nullable: an event with no payload at all is delivered as null, which a bare struct could not take.
+        private Task<JsonElement?>? _pending;
+
+        public Task<JsonElement?> Next(TaskOrchestrationContext context) => _pending ??= context.WaitForExternalEvent<JsonElement?>(StepDecidedEvent);
+
+        public void Clear() => _pending = null;
     }
 }
