@@ -15,9 +15,11 @@ public sealed class CheckMeetingCommand(MeetingStore store, DocumentCatalog cata
 
     /// <summary>What the store backs.</summary>
     [Function(Name)]
-    public async Task<MeetingCommandDecision> Run([ActivityTrigger] MeetingCommandClaim claim, FunctionContext fc)
+    public Task<MeetingCommandDecision> Run([ActivityTrigger] MeetingCommandClaim claim, FunctionContext fc) => DecideAsync(claim, fc.CancellationToken);
+
+    /// <summary>What the store backs of <paramref name="claim"/>.</summary>
+    public async Task<MeetingCommandDecision> DecideAsync(MeetingCommandClaim? claim, CancellationToken ct)
     {
-        var ct = fc.CancellationToken;
         var meeting = claim is null ? null : await store.GetAsync(claim.MeetingId, ct);
         if (meeting is null || meeting.InstanceId != claim!.InstanceId)
             return new(MeetingCommandDecision.End, 0, 0, "the store has no meeting run by this instance");
@@ -87,9 +89,12 @@ public sealed class CheckOpinionRequest(MeetingStore store)
 
     /// <summary>Whether the request exists, is closed, and its deadline.</summary>
     [Function(Name)]
-    public async Task<OpinionRequestState> Run([ActivityTrigger] OpinionWork work, FunctionContext fc)
+    public Task<OpinionRequestState> Run([ActivityTrigger] OpinionWork work, FunctionContext fc) => StateAsync(work, fc.CancellationToken);
+
+    /// <summary>The request on <paramref name="work"/>'s item as stored.</summary>
+    public async Task<OpinionRequestState> StateAsync(OpinionWork work, CancellationToken ct)
     {
-        var request = (await store.OpinionsAsync(work.MeetingId, fc.CancellationToken)).FirstOrDefault(r => r.Item == work.Item);
+        var request = (await store.OpinionsAsync(work.MeetingId, ct)).FirstOrDefault(r => r.Item == work.Item);
         return request is null ? new(false, false, default) : new(true, request.Closed, request.Deadline);
     }
 }

@@ -4,9 +4,10 @@ namespace Pipeline.Functions.Meetings;
 
 /// <summary>
 /// What the meeting orchestration carries across <c>ContinueAsNew</c>: the meeting, its latest pack version (as the
-/// store last said), and the last activity failure, shown in the custom status until the next command.
+/// store last said), how many command events it has taken (acted on or not), and why the last one was ignored or
+/// failed — all shown in the custom status while it waits.
 /// </summary>
-public sealed record MeetingWorkflowState(string MeetingId, int PackVersion, string? LastError = null);
+public sealed record MeetingWorkflowState(string MeetingId, int PackVersion, string? LastError = null, int Handled = 0, string? LastIgnored = null);
 
 /// <summary>A command to the meeting orchestration: <c>publish</c>, <c>changed</c> (the plan changed after publishing) or <c>archive</c>.</summary>
 public sealed record MeetingCommand(string Kind)

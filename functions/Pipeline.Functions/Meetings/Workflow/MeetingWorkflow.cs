@@ -41,12 +41,13 @@ public static class MeetingWorkflow
             return "ignored";
         }
 
-        context.SetCustomStatus(new { stage = "waiting", packVersion = state.PackVersion, lastError = state.LastError });
+        context.SetCustomStatus(new { stage = "waiting", packVersion = state.PackVersion, handled = state.Handled, lastIgnored = state.LastIgnored, lastError = state.LastError });
+        var next = state with { Handled = state.Handled + 1, LastIgnored = null };
         var payload = await context.WaitForExternalEvent<JsonElement?>(MeetingCommand.EventName);
         if (MeetingCommand.KindOf(payload) is not { } kind)
         {
             log.LogWarning("MeetingWorkflow {InstanceId}: ignored a command event that is not a command.", context.InstanceId);
-            context.ContinueAsNew(state);
+            context.ContinueAsNew(next with { LastIgnored = "an event that is not a command" });
             return "continued";
         }
 
@@ -58,7 +59,7 @@ public static class MeetingWorkflow
         }
         catch (TaskFailedException e)
         {
-            context.ContinueAsNew(state with { LastError = $"checking {kind}: {e.FailureDetails.ErrorMessage}" });
+            context.ContinueAsNew(next with { LastError = $"checking {kind}: {e.FailureDetails.ErrorMessage}" });
             return "continued";
         }
 
@@ -76,10 +77,10 @@ public static class MeetingWorkflow
                 catch (TaskFailedException e)
                 {
                     log.LogError("MeetingWorkflow {InstanceId}: pack version {Version} failed: {Error}", context.InstanceId, version, e.FailureDetails.ErrorMessage);
-                    context.ContinueAsNew(state with { PackVersion = decision.PackVersion, LastError = $"pack version {version}: {e.FailureDetails.ErrorMessage}" });
+                    context.ContinueAsNew(next with { PackVersion = decision.PackVersion, LastError = $"pack version {version}: {e.FailureDetails.ErrorMessage}" });
                     return "continued";
                 }
-                context.ContinueAsNew(state with { PackVersion = version, LastError = null });
+                context.ContinueAsNew(next with { PackVersion = version, LastError = null });
                 return "continued";
             case MeetingCommandDecision.Archive:
                 string minutes;
@@ -91,7 +92,7 @@ public static class MeetingWorkflow
                 catch (TaskFailedException e)
                 {
                     log.LogError("MeetingWorkflow {InstanceId}: the minutes failed: {Error}", context.InstanceId, e.FailureDetails.ErrorMessage);
-                    context.ContinueAsNew(state with { LastError = $"minutes: {e.FailureDetails.ErrorMessage}" });
+                    context.ContinueAsNew(next with { LastError = $"minutes: {e.FailureDetails.ErrorMessage}" });
                     return "continued";
                 }
                 context.SetCustomStatus(new { stage = "archived", packVersion = state.PackVersion, minutesDocumentId = minutes });
@@ -101,10 +102,13 @@ public static class MeetingWorkflow
                 return "ended";
             default:
                 log.LogWarning("MeetingWorkflow {InstanceId}: ignored {Kind}: {Reason}", context.InstanceId, kind, decision.Reason);
-                context.ContinueAsNew(state with { PackVersion = decision.PackVersion });
+                context.ContinueAsNew(next with { PackVersion = decision.PackVersion, LastIgnored = $"{kind}: {decision.Reason}" });
                 return "continued";
         }
     }
+
+    // Property names in any case (the worker's serializer may camel-case them).
+    private static readonly JsonSerializerOptions InputJson = new(JsonSerializerDefaults.Web);
 
     /// <summary>The orchestration's input, or null when it is missing or not a <typeparamref name="T"/>.</summary>
     /// <remarks>
@@ -113,10 +117,22 @@ public static class MeetingWorkflow
     /// </remarks>
     internal static T? InputOf<T>(TaskOrchestrationContext context) where T : class
     {
+        try
+        {
 #pragma warning disable DURABLE0009 // see remarks
-        try { return context.GetInput<T>(); }
-        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException) { return null; }
+            // Functions hands the input over as a JsonElement (the trigger declares no input type); read it leniently.
+            return context.GetInput<object>() switch
+            {
+                T typed => typed,
+                JsonElement json => json.Deserialize<T>(InputJson),
+                _ => null,
+            };
 #pragma warning restore DURABLE0009
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or InvalidCastException)
+        {
+            return null;
+        }
     }
 }
 
