@@ -1,11 +1,11 @@
+using System.Collections;
 using Microsoft.Extensions.Configuration;
-using Pipeline.Durable;
 using Pipeline.Functions.Hosting;
 using Pipeline.Testing;
 
 namespace Pipeline.Functions.Tests;
 
-/// <summary>host.json and PIPELINE_* environment mapping, without starting the app.</summary>
+/// <summary>host.json's pipeline section, PIPELINE_* overrides, the data directory and the clock file, without starting the app.</summary>
 public sealed class HostConfigurationTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("pipeline-config-").FullName;
@@ -13,49 +13,58 @@ public sealed class HostConfigurationTests : IDisposable
     public void Dispose() => PipelineApp.DeleteDirectory(_dir);
 
     [Fact]
-    public void Repo_host_json_sets_concurrency_leases_polling_retry_and_function_timeout()
+    public void Repo_host_json_routes_at_the_root_has_no_default_retry_and_makes_only_the_diagnostics_public()
     {
-        var options = HostJson.Read(Path.Combine(RepoPaths.Root, "host.json"));
-        var worker = options.ToWorkerOptions();
+        var root = new ConfigurationBuilder().AddJsonFile(Path.Combine(RepoPaths.Root, "host.json")).Build();
 
-        Assert.Equal(32, worker.MaxConcurrentOrchestrations);
-        Assert.Equal(32, worker.MaxConcurrentActivities);
-        Assert.Equal(TimeSpan.FromSeconds(30), worker.LeaseDuration);
-        Assert.Equal(TimeSpan.FromSeconds(1), worker.MaxPollingInterval);
-        Assert.Equal(TimeSpan.FromMinutes(10), worker.ActivityTimeout);
-        Assert.Equal(new RetryPolicy(3, TimeSpan.FromSeconds(5), 2.0, TimeSpan.FromMinutes(5)), worker.DefaultActivityRetry);
-        Assert.Equal("sqlite", options.DurableTask.StorageProvider.Type);
-        Assert.Null(options.DurableTask.StorageProvider.ConnectionString);
+        Assert.Equal("", root["extensions:http:routePrefix"]);
+        Assert.False(root.GetSection("extensions:durableTask:defaultRetry").Exists());
+        Assert.Equal("10", root["extensions:durableTask:maxWorkItemAttempts"]);
+        Assert.Equal(["diagnostics-chain", "diagnostics-fanout"],
+            root.GetSection("extensions:durableTask:managementApi:publicOrchestrations").GetChildren().Select(c => c.Value));
     }
 
     [Fact]
-    public void Empty_host_json_keeps_the_engine_defaults()
-    {
-        var worker = HostJson.Parse("{}").ToWorkerOptions();
-        var defaults = new DurableTaskWorkerOptions();
-
-        Assert.Equal(defaults.MaxConcurrentOrchestrations, worker.MaxConcurrentOrchestrations);
-        Assert.Equal(defaults.MaxConcurrentActivities, worker.MaxConcurrentActivities);
-        Assert.Equal(defaults.LeaseDuration, worker.LeaseDuration);
-        Assert.Equal(defaults.MaxPollingInterval, worker.MaxPollingInterval);
-        Assert.Null(worker.DefaultActivityRetry);
-        Assert.Null(worker.ActivityTimeout);
-    }
-
-    [Fact]
-    public void Host_json_may_have_comments_and_unlimited_function_timeout()
+    public void Host_json_may_have_comments_and_trailing_commas()
     {
         var options = HostJson.Parse("""
             {
               // as in Azure Functions
-              "functionTimeout": "-1",
-              "extensions": { "durableTask": { "maxConcurrentActivityFunctions": 4, "storageProvider": { "type": "Postgres" } } },
+              "pipeline": { "digitise": { "maxParallelPages": 4 } },
             }
             """);
 
-        Assert.Null(options.FunctionTimeout);
-        Assert.Equal(4, options.ToWorkerOptions().MaxConcurrentActivities);
-        Assert.Equal("postgres", options.DurableTask.StorageProvider.Type);
+        Assert.Equal(4, options.Digitise.EffectiveParallelPages);
+    }
+
+    [Fact]
+    public void PIPELINE_variables_override_the_pipeline_section_and_keep_their_short_keys()
+    {
+        var file = Path.Combine(_dir, "host.json");
+        File.WriteAllText(file, """{"pipeline":{"digitise":{"languages":"vie+eng","pageAttempts":3}}}""");
+        var configuration = new ConfigurationManager();
+        HostJson.AddTo(configuration, file, new Hashtable
+        {
+            ["PIPELINE_DIGITISE__LANGUAGES"] = "vie",
+            ["PIPELINE_SMTP__HOST"] = "mail.example.vn",
+            ["OTHER_DIGITISE__LANGUAGES"] = "eng",
+        });
+
+        var options = HostJson.Read(configuration);
+
+        Assert.Equal("vie", options.Digitise.Languages);
+        Assert.Equal(3, options.Digitise.PageAttempts);
+        Assert.Equal("mail.example.vn", configuration["Smtp:Host"]);
+    }
+
+    [Fact]
+    public void A_bad_override_stops_startup_naming_the_setting()
+    {
+        var configuration = new ConfigurationManager();
+        HostJson.AddTo(configuration, null, new Hashtable { ["PIPELINE_INTAKE__MAXPAGES"] = "lots" });
+
+        var error = Assert.Throws<InvalidOperationException>(() => HostJson.Read(configuration));
+        Assert.Contains("pipeline.intake.maxPages", error.Message, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
@@ -79,10 +88,7 @@ public sealed class HostConfigurationTests : IDisposable
     [InlineData("""{"pipeline":{"approvals":{"linkGrace":"P1W"}}}""", "pipeline.approvals.linkGrace")]
     [InlineData("""{"pipeline":{"approvals":{"holidays":["2027-13-01"]}}}""", "pipeline.approvals.holidays")]
     [InlineData("""{"pipeline":{"approvals":{"publicBaseUrl":"ftp://x"}}}""", "pipeline.approvals.publicBaseUrl")]
-    [InlineData("""{"extensions":{"durableTask":{"leaseDuration":"soon"}}}""", "extensions.durableTask.leaseDuration")]
-    [InlineData("""{"extensions":{"durableTask":{"maxConcurrentOrchestratorFunctions":0}}}""", "extensions.durableTask.maxConcurrentOrchestratorFunctions")]
-    [InlineData("""{"extensions":{"durableTask":{"defaultRetry":{"backoffCoefficient":"x"}}}}""", "backoffCoefficient")]
-    [InlineData("""{"functionTimeout":"ten minutes"}""", "functionTimeout")]
+    [InlineData("""{"pipeline":{"extraction":{"reviewThreshold":2}}}""", "pipeline.extraction.reviewThreshold")]
     public void A_bad_host_json_value_stops_startup_naming_the_setting(string json, string setting)
     {
         var error = Assert.Throws<InvalidOperationException>(() => HostJson.Parse(json));
@@ -128,63 +134,45 @@ public sealed class HostConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void Embedded_default_store_is_sqlite_file_durable_db_in_the_data_directory()
+    public void The_clock_file_adds_its_offset_to_real_time_and_is_reread_when_it_changes()
     {
-        var data = new DataDirectory(_dir);
-        var store = DurableStoreSettings.Resolve(new StorageProviderOptions(), Config(), data);
+        var path = Path.Combine(_dir, "clock.offset");
+        var clock = new ClockFile(path);
 
-        Assert.Equal(new DurableStoreSettings("sqlite", Path.Combine(_dir, "durable.db")), store);
+        Assert.Equal(TimeSpan.Zero, clock.Offset); // no file yet
+        Assert.InRange(clock.GetUtcNow() - DateTimeOffset.UtcNow, TimeSpan.FromSeconds(-5), TimeSpan.FromSeconds(5));
+
+        File.WriteAllText(path, "86400.5");
+        Thread.Sleep(100);
+        Assert.Equal(TimeSpan.FromSeconds(86400.5), clock.Offset);
+        Assert.InRange(clock.GetUtcNow() - DateTimeOffset.UtcNow, TimeSpan.FromHours(23.9), TimeSpan.FromHours(24.1));
+
+        File.WriteAllText(path, "172800");
+        Thread.Sleep(100);
+        Assert.Equal(TimeSpan.FromDays(2), clock.Offset);
+
+        File.WriteAllText(path, "");
+        Thread.Sleep(100);
+        Assert.Equal(TimeSpan.Zero, clock.Offset);
+        Assert.Throws<FormatException>(() => ClockFile.ParseOffset("tomorrow"));
+        Assert.Equal(TimeSpan.FromSeconds(-1.25), ClockFile.ParseOffset(" -1.25 "));
     }
 
     [Fact]
-    public void A_postgres_connection_string_in_the_environment_selects_postgres_unless_the_store_is_forced_to_sqlite()
+    public void Audit_names_the_host_key_a_request_carried_without_ever_writing_a_key_file()
     {
         var data = new DataDirectory(_dir);
-        const string cs = "Host=127.0.0.1;Username=postgres;Password=secret";
+        var names = new HostKeyNames(data);
+        Assert.Equal("key", names.NameOf("something")); // no key files (e.g. on Azure)
+        Assert.Equal("anonymous", names.NameOf((string?)null));
+        Assert.False(File.Exists(data.AdminKeyFile));
 
-        var postgres = DurableStoreSettings.Resolve(new StorageProviderOptions(), Config(("Durable:Postgres", cs)), data);
-        Assert.Equal(new DurableStoreSettings("postgres", cs), postgres);
-        Assert.DoesNotContain("secret", postgres.Describe());
-
-        var forced = DurableStoreSettings.Resolve(new StorageProviderOptions(), Config(("Durable:Postgres", cs), ("Durable:Store", "sqlite")), data);
-        Assert.Equal("sqlite", forced.Kind);
-    }
-
-    [Fact]
-    public void Postgres_from_host_json_uses_its_connection_string_and_without_one_says_what_to_set()
-    {
-        var data = new DataDirectory(_dir);
-
-        var fromHostJson = DurableStoreSettings.Resolve(new StorageProviderOptions("postgres", "Host=db"), Config(), data);
-        Assert.Equal(new DurableStoreSettings("postgres", "Host=db"), fromHostJson);
-
-        var error = Assert.Throws<InvalidOperationException>(() => DurableStoreSettings.Resolve(new StorageProviderOptions("postgres"), Config(), data));
-        Assert.Contains("PIPELINE_DURABLE__POSTGRES", error.Message);
-
-        var unknown = Assert.Throws<InvalidOperationException>(() => DurableStoreSettings.Resolve(new StorageProviderOptions(), Config(("Durable:Store", "mongo")), data));
-        Assert.Contains("mongo", unknown.Message);
-    }
-
-    [Fact]
-    public void Admin_key_file_is_created_owner_only_once_and_only_the_exact_key_matches()
-    {
-        var path = Path.Combine(_dir, "keys", "admin.key");
-
-        var first = AdminKey.LoadOrCreate(path);
-        var key = File.ReadAllText(path);
-        var again = AdminKey.LoadOrCreate(path);
-
-        Assert.Equal(43, key.Length); // 32 bytes, base64url without padding
-        Assert.Matches("^[A-Za-z0-9_-]+$", key);
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-        Assert.Equal(key, File.ReadAllText(path));
-        Assert.True(first.Matches(key));
-        Assert.True(again.Matches(key));
-        Assert.False(again.Matches(key[..^1]));
-        Assert.False(again.Matches(key + "x"));
-        Assert.False(again.Matches(""));
-        Assert.False(again.Matches(null));
-        Assert.DoesNotContain(key, again.ToString());
+        File.WriteAllText(data.AdminKeyFile, "admin-secret\n");
+        File.WriteAllText(data.FunctionKeyFile, "function-secret");
+        var withFiles = new HostKeyNames(data);
+        Assert.Equal("admin-key", withFiles.NameOf("admin-secret"));
+        Assert.Equal("function-key", withFiles.NameOf("function-secret"));
+        Assert.Equal("key", withFiles.NameOf("admin-secre"));
     }
 
     private static IConfiguration Config(params (string Key, string Value)[] values)

@@ -1,33 +1,29 @@
-using System.Net;
-using System.Net.Sockets;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Pipeline.Functions.Hosting;
 using Pipeline.Testing;
 
 namespace Pipeline.Functions.Tests;
 
 /// <summary>
-/// The whole app hosted in the test process on a <see cref="ManualClock"/>, for timer paths: the durable engine's
-/// timers, link expiry and the mail dates all read that clock, so moving it lets days pass in a second.
+/// TEMPORARY adapter, deleted once the timer tests use <see cref="PipelineApp"/> with a clock file directly: the app is no
+/// longer hosted in the test process; this starts it through the host (<see cref="PipelineApp"/>) on a clock file whose
+/// "now" starts at <see cref="Clock"/>'s time, and <see cref="MoveToAsync"/> moves both.
 /// </summary>
 public sealed class InProcessApp : IAsyncDisposable
 {
-    private readonly WebApplication _app;
-    private readonly string _directory;
+    private readonly PipelineApp _app;
 
-    private InProcessApp(WebApplication app, string directory, ManualClock clock, Uri address)
+    private InProcessApp(PipelineApp app, ManualClock clock)
     {
         _app = app;
-        _directory = directory;
         Clock = clock;
-        Client = new HttpClient { BaseAddress = address };
-        Client.DefaultRequestHeaders.Add("x-functions-key", File.ReadAllText(Path.Combine(DataDirectory, "admin.key")).Trim());
-        Browser = new HttpClient { BaseAddress = address };
+        Client = app.CreateClient();
+        Browser = app.CreateClient(withKey: false);
     }
 
-    /// <summary>The clock the app runs on.</summary>
+    /// <summary>The clock the test keeps; host and app run on the clock file, moved with it.</summary>
     public ManualClock Clock { get; }
+
+    /// <summary>The app.</summary>
+    public PipelineApp App => _app;
 
     /// <summary>A client sending the admin key.</summary>
     public HttpClient Client { get; }
@@ -36,24 +32,31 @@ public sealed class InProcessApp : IAsyncDisposable
     public HttpClient Browser { get; }
 
     /// <summary>The data directory.</summary>
-    public string DataDirectory => Path.Combine(_directory, "data");
+    public string DataDirectory => _app.DataDirectory;
 
-    /// <summary>Starts the app on <paramref name="clock"/> in a new working directory holding host.json edited by <paramref name="editHostJson"/>.</summary>
+    /// <summary>Starts the app with "now" at <paramref name="clock"/>'s time, in a new working directory holding host.json edited by <paramref name="editHostJson"/>.</summary>
     public static async Task<InProcessApp> StartAsync(ManualClock clock, Func<string, string>? editHostJson = null)
     {
+        ArgumentNullException.ThrowIfNull(clock);
         var directory = PipelineApp.CreateWorkingDirectory(editHostJson);
-        var address = new Uri($"http://127.0.0.1:{FreePort()}");
-        var app = PipelineApplication.Build(["--urls", address.ToString().TrimEnd('/'), $"--Data={Path.Combine(directory, "data")}", "--Logging:LogLevel:Default=Warning"],
-            directory, services => services.AddSingleton<TimeProvider>(clock));
-        await app.StartAsync();
-        return new InProcessApp(app, directory, clock, address);
+        try
+        {
+            var clockFile = PipelineApp.CreateClockFile(directory, clock.GetUtcNow());
+            var app = await PipelineApp.StartAsync(directory, clockFile: clockFile);
+            return new InProcessApp(app, clock);
+        }
+        catch
+        {
+            PipelineApp.DeleteDirectory(directory);
+            throw;
+        }
     }
 
-    /// <summary>Moves the clock, then gives the engine a couple of its polling intervals to act on it.</summary>
+    /// <summary>Moves the clock to <paramref name="utc"/>, then gives host and app a couple of polling intervals to act on it.</summary>
     public async Task MoveToAsync(DateTime utc)
     {
         Clock.AdvanceTo(utc);
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        await _app.SetClockAsync(new DateTimeOffset(DateTime.SpecifyKind(utc, DateTimeKind.Utc)));
     }
 
     /// <summary>Stops the app and deletes its directory.</summary>
@@ -61,16 +64,8 @@ public sealed class InProcessApp : IAsyncDisposable
     {
         Client.Dispose();
         Browser.Dispose();
-        await _app.StopAsync();
+        var directory = _app.WorkingDirectory;
         await _app.DisposeAsync();
-        PipelineApp.DeleteDirectory(_directory);
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try { return ((IPEndPoint)listener.LocalEndpoint).Port; }
-        finally { listener.Stop(); }
+        PipelineApp.DeleteDirectory(directory);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Reflection;
@@ -6,58 +7,79 @@ using Pipeline.Testing;
 namespace Pipeline.Functions.Tests;
 
 /// <summary>
-/// The real app, started as <c>dotnet Pipeline.Functions.dll --urls http://127.0.0.1:&lt;free port&gt;</c> in a
-/// working directory holding a copy of the repo's host.json, with <c>PIPELINE_DATA=&lt;dir&gt;/data</c>.
-/// Restart it on the same directory with <see cref="StartAsync"/> and <see cref="WorkingDirectory"/>.
+/// The real app, run as it runs in production: our Functions host started as
+/// <c>dotnet Pipeline.Host.dll --app functions/Pipeline.Functions/bin/&lt;configuration&gt;/net10.0 --urls http://127.0.0.1:&lt;free port&gt;</c>
+/// in a working directory holding a copy of the repo's host.json, with <c>PIPELINE_DATA=&lt;dir&gt;/data</c>; the host
+/// starts the worker (the app) itself. Restart it on the same directory with <see cref="StartAsync"/> and
+/// <see cref="WorkingDirectory"/>. With a clock file (<see cref="CreateClockFile"/>, passed to <see cref="StartAsync"/>)
+/// host and app run on real time plus the file's offset (<c>PIPELINE_CLOCKFILE</c>), which <see cref="AdvanceClockAsync"/>
+/// and <see cref="SetClockAsync"/> move, so timer tests let days pass in seconds.
 /// </summary>
 public sealed class PipelineApp : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+
+    /// <summary>How long after moving the clock the host's timers and polls get to act on it (a few polling intervals).</summary>
+    public static readonly TimeSpan ClockSettleTime = TimeSpan.FromSeconds(2.5);
+
     private readonly bool _ownsDirectory;
 
-    private PipelineApp(string workingDirectory, bool ownsDirectory, int port, ChildProcess process)
+    private PipelineApp(string workingDirectory, bool ownsDirectory, int port, ChildProcess process, string? clockFile)
     {
         WorkingDirectory = workingDirectory;
         _ownsDirectory = ownsDirectory;
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
         Process = process;
+        ClockFile = clockFile;
     }
 
-    /// <summary>The app's working directory (content root): host.json and data/.</summary>
+    /// <summary>The host's working directory (and the worker's): host.json and data/.</summary>
     public string WorkingDirectory { get; }
 
     /// <summary>The data directory (PIPELINE_DATA).</summary>
     public string DataDirectory => Path.Combine(WorkingDirectory, "data");
 
-    /// <summary>The admin key file.</summary>
+    /// <summary>The admin key file (the host's master key).</summary>
     public string AdminKeyPath => Path.Combine(DataDirectory, "admin.key");
 
-    /// <summary>Where the app listens.</summary>
+    /// <summary>The default function key file.</summary>
+    public string FunctionKeyPath => Path.Combine(DataDirectory, "function.key");
+
+    /// <summary>Where the host listens.</summary>
     public Uri BaseAddress { get; }
 
-    /// <summary>The process.</summary>
+    /// <summary>The host process (the worker is its child).</summary>
     public ChildProcess Process { get; }
 
-    /// <summary>The built app, from this test build's configuration (Debug or Release).</summary>
-    public static string AppDllPath
-    {
-        get
-        {
-            var configuration = typeof(PipelineApp).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-            return Path.Combine(RepoPaths.Root, "functions", "Pipeline.Functions", "bin", configuration, "net10.0", "Pipeline.Functions.dll");
-        }
-    }
+    /// <summary>The clock file host and app run on (<c>PIPELINE_CLOCKFILE</c>), or null for the real clock.</summary>
+    public string? ClockFile { get; }
+
+    /// <summary>The build configuration of this test assembly (Debug or Release): the host and app of the same one are run.</summary>
+    public static string Configuration => typeof(PipelineApp).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
+    /// <summary>The built app's directory (what <c>--app</c> names).</summary>
+    public static string AppDirectory => Path.Combine(RepoPaths.Root, "functions", "Pipeline.Functions", "bin", Configuration, "net10.0");
+
+    /// <summary>The built app.</summary>
+    public static string AppDllPath => Path.Combine(AppDirectory, "Pipeline.Functions.dll");
+
+    /// <summary>The built host.</summary>
+    public static string HostDllPath => Path.Combine(RepoPaths.Root, "functions", "Pipeline.Host", "bin", Configuration, "net10.0", "Pipeline.Host.dll");
 
     /// <summary>
-    /// Starts the app and waits until it says it listens. With no <paramref name="workingDirectory"/> a new
-    /// one is made (see <see cref="CreateWorkingDirectory"/>) and deleted on dispose; a given one is kept.
-    /// <paramref name="environment"/> adds variables (e.g. <c>PIPELINE_DURABLE__POSTGRES</c>).
+    /// Starts the host with the app and waits until it says it listens (it does once the worker has loaded its
+    /// functions). With no <paramref name="workingDirectory"/> a new one is made (see <see cref="CreateWorkingDirectory"/>)
+    /// and deleted on dispose; a given one is kept. <paramref name="environment"/> adds variables (null removes one).
+    /// <paramref name="clockFile"/> (see <see cref="CreateClockFile"/>) runs host and app on that clock.
     /// </summary>
-    public static async Task<PipelineApp> StartAsync(string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    public static async Task<PipelineApp> StartAsync(string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null,
+        string? clockFile = null)
     {
         var owns = workingDirectory is null;
         workingDirectory ??= CreateWorkingDirectory();
 
+        if (!File.Exists(HostDllPath))
+            throw new FileNotFoundException($"The host is not built: {HostDllPath}. Build functions/Pipeline.Host first.");
         if (!File.Exists(AppDllPath))
             throw new FileNotFoundException($"The app is not built: {AppDllPath}. Build functions/Pipeline.Functions first.");
 
@@ -65,15 +87,18 @@ public sealed class PipelineApp : IAsyncDisposable
         var variables = new Dictionary<string, string?>
         {
             ["PIPELINE_DATA"] = Path.Combine(workingDirectory, "data"),
+            ["PIPELINE_CLOCKFILE"] = clockFile is null ? null : Path.GetFullPath(clockFile),
+            ["PIPELINE_APP"] = null,
             ["PIPELINE_DURABLE__POSTGRES"] = null,
             ["PIPELINE_DURABLE__STORE"] = null,
             ["ASPNETCORE_URLS"] = null,
             ["ASPNETCORE_ENVIRONMENT"] = null,
             ["DOTNET_ENVIRONMENT"] = null,
+            ["AZURE_FUNCTIONS_ENVIRONMENT"] = null,
         };
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>()) variables[key] = value;
-        var process = ChildProcess.Start(AppDllPath, ["--urls", $"http://127.0.0.1:{port}"], workingDirectory, variables);
-        var app = new PipelineApp(workingDirectory, owns, port, process);
+        var process = ChildProcess.Start(HostDllPath, ["--app", AppDirectory, "--urls", $"http://127.0.0.1:{port}"], workingDirectory, variables);
+        var app = new PipelineApp(workingDirectory, owns, port, process, clockFile is null ? null : Path.GetFullPath(clockFile));
         try
         {
             await process.WaitForOutputAsync("Pipeline listening on", StartTimeout);
@@ -95,8 +120,43 @@ public sealed class PipelineApp : IAsyncDisposable
         return directory;
     }
 
-    /// <summary>The admin key the app wrote.</summary>
+    /// <summary>
+    /// A clock file in <paramref name="workingDirectory"/> whose offset makes "now" <paramref name="startUtc"/> (or real
+    /// now, offset 0, when null). Pass it to <see cref="StartAsync"/>.
+    /// </summary>
+    public static string CreateClockFile(string workingDirectory, DateTimeOffset? startUtc = null)
+    {
+        var path = Path.Combine(workingDirectory, "clock.offset");
+        WriteOffset(path, startUtc is { } start ? start - DateTimeOffset.UtcNow : TimeSpan.Zero);
+        return path;
+    }
+
+    /// <summary>The clock's offset from real time now (zero without a clock file).</summary>
+    public TimeSpan ClockOffset => ClockFile is null ? TimeSpan.Zero : ReadOffset(ClockFile);
+
+    /// <summary>"Now" on the clock host and app run on.</summary>
+    public DateTimeOffset UtcNow => DateTimeOffset.UtcNow + ClockOffset;
+
+    /// <summary>Moves the clock forward by <paramref name="by"/>, then gives host and app <see cref="ClockSettleTime"/> to act on it.</summary>
+    public Task AdvanceClockAsync(TimeSpan by)
+    {
+        if (by < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(by), by, "The clock only moves forward.");
+        return WriteAndSettleAsync(ClockOffset + by);
+    }
+
+    /// <summary>Moves the clock so that now is <paramref name="utc"/> (never backwards), then gives host and app <see cref="ClockSettleTime"/>.</summary>
+    public Task SetClockAsync(DateTimeOffset utc)
+    {
+        var offset = utc - DateTimeOffset.UtcNow;
+        if (offset < ClockOffset) throw new ArgumentOutOfRangeException(nameof(utc), utc, $"The clock only moves forward; it is already {UtcNow:O}.");
+        return WriteAndSettleAsync(offset);
+    }
+
+    /// <summary>The admin key the host wrote.</summary>
     public string ReadAdminKey() => File.ReadAllText(AdminKeyPath).Trim();
+
+    /// <summary>The default function key the host wrote.</summary>
+    public string ReadFunctionKey() => File.ReadAllText(FunctionKeyPath).Trim();
 
     /// <summary>A client for the app, sending the admin key unless <paramref name="withKey"/> is false.</summary>
     public HttpClient CreateClient(bool withKey = true)
@@ -106,18 +166,29 @@ public sealed class PipelineApp : IAsyncDisposable
         return client;
     }
 
-    /// <summary>SIGKILL, like a crash, and waits until the process is gone.</summary>
+    /// <summary>SIGKILL of the host and its worker, like a crash (power cut), and waits until both are gone.</summary>
     public async Task CrashAsync()
     {
+        var workers = ChildProcessIds(Process.Id);
         Process.Kill();
+        foreach (var worker in workers) KillProcess(worker);
         if (!await Process.WaitForExitAsync(TimeSpan.FromSeconds(30)))
-            throw new TimeoutException($"The app (pid {Process.Id}) did not die after SIGKILL.");
+            throw new TimeoutException($"The host (pid {Process.Id}) did not die after SIGKILL.");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (workers.Any(ProcessExists))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The worker (pids {string.Join(", ", workers)}) did not die after SIGKILL.");
+            await Task.Delay(50);
+        }
     }
 
-    /// <summary>Stops the process; deletes the working directory if this instance made it.</summary>
+    /// <summary>Stops the host (which stops its worker); deletes the working directory if this instance made it.</summary>
     public async ValueTask DisposeAsync()
     {
+        var workers = ChildProcessIds(Process.Id);
         await Process.DisposeAsync();
+        // A host killed on dispose cannot stop its worker: do it here, so no test leaves a worker behind.
+        foreach (var worker in workers) KillProcess(worker);
         if (_ownsDirectory) DeleteDirectory(WorkingDirectory);
     }
 
@@ -127,6 +198,78 @@ public sealed class PipelineApp : IAsyncDisposable
         try { if (Directory.Exists(path)) Directory.Delete(path, recursive: true); }
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
+    }
+
+    private async Task WriteAndSettleAsync(TimeSpan offset)
+    {
+        if (ClockFile is null) throw new InvalidOperationException("This app runs on the real clock: start it with a clock file (CreateClockFile).");
+        WriteOffset(ClockFile, offset);
+        await Task.Delay(ClockSettleTime);
+    }
+
+    private static void WriteOffset(string path, TimeSpan offset)
+    {
+        // Written whole to a temp file and renamed, so a reader never sees half a number.
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, offset.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture));
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static TimeSpan ReadOffset(string path)
+    {
+        var text = File.Exists(path) ? File.ReadAllText(path).Trim() : "";
+        return text.Length == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(double.Parse(text, CultureInfo.InvariantCulture));
+    }
+
+    // SIGKILL on Unix.
+    private static void KillProcess(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            process.Kill();
+        }
+        catch (ArgumentException) { } // gone already
+        catch (InvalidOperationException) { }
+    }
+
+    private static bool ProcessExists(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    // The worker processes the host started (children of its pid), from /proc.
+    private static List<int> ChildProcessIds(int parent)
+    {
+        var children = new List<int>();
+        try
+        {
+            foreach (var dir in Directory.EnumerateDirectories("/proc"))
+            {
+                if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
+                try
+                {
+                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                    if (int.Parse(fields[1], CultureInfo.InvariantCulture) == parent) children.Add(pid);
+                }
+                catch (IOException) { }
+            }
+        }
+        catch (IOException) { }
+        return children;
     }
 
     private static int FreePort()

@@ -24,7 +24,8 @@ public static class ApprovalFeature
         services.AddSingleton<ApprovalMailing>();
         services.AddSingleton<ApprovalDecisions>();
         services.AddApprovalDirectory();
-        services.AddHostedService<ApprovalRecovery>();
+        // appcore: the old ApprovalRecovery needs the old engine's client, which the app no longer has; it becomes a
+        // timer-triggered function (CONVENTIONS.md).
         services.AddDurableTasks(registry => registry
             .AddOrchestrator<ApprovalWorkflow>()
             .AddActivity<OpenApprovalStep>()

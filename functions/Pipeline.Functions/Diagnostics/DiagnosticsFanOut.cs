@@ -1,25 +1,26 @@
-using Pipeline.Durable;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
 
 namespace Pipeline.Functions.Diagnostics;
 
 /// <summary>
-/// <c>diagnostics-fanout</c>: N <c>diagnostics-step</c> calls at once, then waits for all of them
-/// (fan-out/fan-in). Progress is set only at start and end: per-result updates would cost a status write
-/// per step for no insight.
+/// <c>diagnostics-fanout</c>: N <c>diagnostics-step</c> calls at once, then waits for all of them (fan-out/fan-in).
+/// Progress is set only at start and end: per-result updates would cost a status write per step for no insight.
+/// Public, like <see cref="DiagnosticsChain"/>.
 /// </summary>
-[DurableTask(Name)]
-public sealed class DiagnosticsFanOut : TaskOrchestrator<DiagnosticsInput, DiagnosticsResult>
+public static class DiagnosticsFanOut
 {
-    /// <summary>The registered name.</summary>
+    /// <summary>The function (orchestration) name.</summary>
     public const string Name = "diagnostics-fanout";
 
     /// <summary>Most parallel steps one instance may run.</summary>
     public const int MaxActivities = 10_000;
 
-    /// <inheritdoc/>
-    public override async Task<DiagnosticsResult> RunAsync(TaskOrchestrationContext context, DiagnosticsInput input)
+    /// <summary>Runs the fan-out; an input out of range fails the instance with what to send instead.</summary>
+    [Function(Name)]
+    public static async Task<DiagnosticsResult> Run([OrchestrationTrigger] TaskOrchestrationContext context)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        var input = DiagnosticsInput.Read(context, MaxActivities);
         var total = input.Activities;
         context.SetCustomStatus(new DiagnosticsProgress(0, total));
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Pipeline.Functions.Durable;
+using Microsoft.DurableTask;
 
 namespace Pipeline.Functions.Diagnostics;
 
@@ -10,6 +10,25 @@ public sealed record DiagnosticsInput(int Activities, int DelayMs = 0)
 {
     /// <summary>Longest step delay.</summary>
     public const int MaxDelayMs = 60_000;
+
+    /// <summary>
+    /// The input of the orchestration <paramref name="context"/> runs, checked against <paramref name="maxActivities"/>.
+    /// Throws <see cref="ArgumentException"/> saying what to send when it is out of range, so the instance fails at once
+    /// with that message instead of running (the input is checked, not just read: it comes from any key holder).
+    /// </summary>
+    public static DiagnosticsInput Read(TaskOrchestrationContext context, int maxActivities)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        // Read raw, not bound as a parameter: an absent or malformed input must fail with what to send, and the
+        // extension binds a parameter only when the input's runtime type is the parameter's (never for null).
+#pragma warning disable DURABLE0009
+        var body = context.GetInput<JsonElement?>();
+#pragma warning restore DURABLE0009
+        if (Validate(body, maxActivities) is { } error) throw new ArgumentException($"{error.Title}. {error.Detail}");
+        var input = body!.Value;
+        var delay = Find(input, "delayMs") is { ValueKind: JsonValueKind.Number } d ? d.GetInt32() : 0;
+        return new DiagnosticsInput(Find(input, "activities")!.Value.GetInt32(), delay);
+    }
 
     /// <summary>What is wrong with a request body meant as input with at most <paramref name="maxActivities"/> activities; null when it is fine.</summary>
     public static InputError? Validate(JsonElement? body, int maxActivities)
@@ -42,6 +61,11 @@ public sealed record DiagnosticsInput(int Activities, int DelayMs = 0)
         return null;
     }
 }
+
+/// <summary>What is wrong with an input.</summary>
+/// <param name="Title">What to fix, e.g. "activities must be between 1 and 1000".</param>
+/// <param name="Detail">More help, e.g. an example of a valid input.</param>
+public sealed record InputError(string Title, string? Detail = null);
 
 /// <summary>Output of the diagnostic orchestrations.</summary>
 /// <param name="Completed">How many steps completed.</param>

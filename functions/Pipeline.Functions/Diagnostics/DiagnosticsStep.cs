@@ -1,21 +1,22 @@
-using Pipeline.Durable;
+using Microsoft.Azure.Functions.Worker;
 
 namespace Pipeline.Functions.Diagnostics;
 
 /// <summary>
-/// <c>diagnostics-step</c>: does nothing but (optionally) wait, and returns its index. Free of side
-/// effects, so running it again after a crash is harmless.
+/// <c>diagnostics-step</c>: does nothing but (optionally) wait, and returns its index. Free of side effects, so running
+/// it again after a crash is harmless.
 /// </summary>
-[DurableTask(Name)]
-public sealed class DiagnosticsStep : TaskActivity<DiagnosticsStepInput, int>
+public sealed class DiagnosticsStep
 {
-    /// <summary>The registered name.</summary>
+    /// <summary>The function (activity) name.</summary>
     public const string Name = "diagnostics-step";
 
-    /// <inheritdoc/>
-    public override async Task<int> RunAsync(TaskActivityContext context, DiagnosticsStepInput input)
+    /// <summary>Waits <see cref="DiagnosticsStepInput.DelayMs"/>, then returns the index.</summary>
+    [Function(Name)]
+    public async Task<int> Run([ActivityTrigger] DiagnosticsStepInput input, FunctionContext context)
     {
         ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(context);
         if (input.DelayMs > 0) await Task.Delay(input.DelayMs, context.CancellationToken);
         return input.Index;
     }

@@ -16,17 +16,13 @@ public static class DigitiseFeature
     /// <summary>Registers the services and the orchestration.</summary>
     public static IServiceCollection AddDigitise(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new CatalogDatabase(Path.Combine(sp.GetRequiredService<DataDirectory>().Path, "documents.db")));
-        services.AddSingleton<AuditLog>();
-        services.AddSingleton<DocumentCatalog>();
-        services.AddSingleton<DossierCatalog>();
-        services.AddSingleton<IBlobStore>(sp => new LocalFileBlobStore(Path.Combine(sp.GetRequiredService<DataDirectory>().Path, "blobs")));
+        // The catalog, audit log, dossiers, blob store and ExtractionOptions: Documents/DocumentsFeature.AddDocuments (appcore).
         services.AddSingleton(sp => sp.GetRequiredService<PipelineHostOptions>().Digitise);
-        services.AddSingleton(sp => sp.GetRequiredService<PipelineHostOptions>().Extraction);
         services.AddSingleton<IOcrEngine>(sp => new TesseractOcrEngine(maxParallel: sp.GetRequiredService<DigitiseOptions>().EffectiveParallelPages));
         services.AddSingleton(sp => new OcrEngineSelection(sp.GetServices<IOcrEngine>()));
         services.AddSingleton<PageSlots>();
-        services.AddHostedService<IntakeRecovery>();
+        // appcore: the old IntakeRecovery needs the old engine's client, which the app no longer has; it becomes a
+        // timer-triggered function (CONVENTIONS.md).
         services.AddDurableTasks(registry => registry
             .AddOrchestrator<DigitiseDocument>()
             .AddActivity<PrepareDocument>()
@@ -41,10 +37,7 @@ public static class DigitiseFeature
     public static IEndpointRouteBuilder MapDigitise(this IEndpointRouteBuilder app)
     {
         app.MapIntakeApi();
-        app.MapDocumentsApi();
-        app.MapPageImageApi();
         app.MapFieldReviewApi();
-        app.MapArchiveApi();
         return app;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Configuration.Json;
 using Pipeline.Functions.Digitise;
 using Pipeline.Functions.Approval;
 using Pipeline.Functions.Extraction;
@@ -7,19 +8,23 @@ using Pipeline.Functions.Intake;
 namespace Pipeline.Functions.Hosting;
 
 /// <summary>
-/// Finds and reads host.json. The working directory's copy wins (so an operator edits the file next to
-/// the data); the copy built next to the app's dll is the fallback. Comments and trailing commas are
-/// allowed, as in Azure Functions. A value that cannot be read stops startup with a message naming it.
+/// Finds and reads host.json. The working directory's copy wins (the host's working directory: an operator edits the
+/// file next to the data); the copy built next to the app's dll is the fallback. Comments and trailing commas are
+/// allowed, as in Azure Functions. The app reads only its own <c>pipeline</c> section (the host and Microsoft's host read
+/// the rest); a value that cannot be read stops startup with a message naming it.
 /// </summary>
 public static class HostJson
 {
     /// <summary>The file name.</summary>
     public const string FileName = "host.json";
 
-    /// <summary>Path of the host.json to use: <paramref name="contentRoot"/>'s, else <paramref name="appDirectory"/>'s, else null.</summary>
-    public static string? Locate(string contentRoot, string appDirectory)
+    /// <summary>Prefix of the environment variables that override host.json's <c>pipeline</c> section.</summary>
+    public const string EnvironmentPrefix = "PIPELINE_";
+
+    /// <summary>Path of the host.json to use: <paramref name="workingDirectory"/>'s, else <paramref name="appDirectory"/>'s, else null.</summary>
+    public static string? Locate(string workingDirectory, string appDirectory)
     {
-        foreach (var dir in new[] { contentRoot, appDirectory })
+        foreach (var dir in new[] { workingDirectory, appDirectory })
         {
             var path = Path.GetFullPath(Path.Combine(dir, FileName));
             if (File.Exists(path)) return path;
@@ -27,7 +32,34 @@ public static class HostJson
         return null;
     }
 
-    /// <summary>Reads the options from a host.json file; defaults when <paramref name="path"/> is null.</summary>
+    /// <summary>
+    /// Adds host.json at <paramref name="path"/> (when not null) below the sources already there, so environment
+    /// variables and the command line override it; then the <c>PIPELINE_*</c> variables twice: as <c>pipeline:X:Y</c>
+    /// (overriding host.json's <c>pipeline</c> section) and, as before, as <c>X:Y</c> (the settings features read
+    /// directly, e.g. <c>PIPELINE_SMTP__HOST</c> → <c>Smtp:Host</c>, <c>PIPELINE_DATA</c> → <c>Data</c>).
+    /// </summary>
+    public static void AddTo(IConfigurationManager configuration, string? path, System.Collections.IDictionary? environment = null)
+    {
+        var sources = configuration.Sources;
+        if (path is not null)
+        {
+            var json = new JsonConfigurationSource { Path = path, Optional = false, ReloadOnChange = false };
+            json.ResolveFileProvider();
+            sources.Insert(0, json);
+        }
+        var variables = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase);
+        foreach (System.Collections.DictionaryEntry entry in environment ?? Environment.GetEnvironmentVariables())
+        {
+            var name = (string)entry.Key;
+            if (!name.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase) || name.Length == EnvironmentPrefix.Length) continue;
+            var key = name[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal);
+            variables[key] = entry.Value as string;
+            variables["pipeline:" + key] = entry.Value as string;
+        }
+        configuration.AddInMemoryCollection(variables);
+    }
+
+    /// <summary>Reads and validates the options from a host.json file (tests, tools); defaults when <paramref name="path"/> is null.</summary>
     public static PipelineHostOptions Read(string? path)
     {
         if (path is null) return new PipelineHostOptions();
@@ -54,12 +86,15 @@ public static class HostJson
         {
             throw new InvalidOperationException($"host.json is not valid JSON: {e.InnerException?.Message ?? e.Message}", e);
         }
+        return Read(root);
+    }
 
-        var durable = root.GetSection("extensions:durableTask");
-        var defaults = new DurableTaskHostOptions();
-        var storage = durable.GetSection("storageProvider");
-        var retry = durable.GetSection("defaultRetry");
-
+    /// <summary>
+    /// Reads and validates the <c>pipeline</c> section of <paramref name="root"/> (configuration holding host.json and
+    /// its overrides). Throws <see cref="InvalidOperationException"/> naming the setting when a value is wrong.
+    /// </summary>
+    public static PipelineHostOptions Read(IConfiguration root)
+    {
         var intake = root.GetSection("pipeline:intake");
         var digitise = root.GetSection("pipeline:digitise");
         var extraction = root.GetSection("pipeline:extraction");
@@ -75,7 +110,6 @@ public static class HostJson
         return new PipelineHostOptions
         {
             Approvals = ReadApprovals(root.GetSection("pipeline:approvals")),
-            FunctionTimeout = ReadFunctionTimeout(root["functionTimeout"]),
             Intake = new IntakeLimits
             {
                 MaxFileBytes = ReadPositiveLong(intake, "maxFileBytes") ?? intakeDefaults.MaxFileBytes,
@@ -92,18 +126,6 @@ public static class HostJson
                 PageAttempts = ReadPositiveInt(digitise, "pageAttempts") ?? digitiseDefaults.PageAttempts,
             },
             Extraction = new ExtractionOptions { ReviewThreshold = reviewThreshold },
-            DurableTask = new DurableTaskHostOptions
-            {
-                HubName = NullIfEmpty(durable["hubName"]) ?? defaults.HubName,
-                StorageProvider = new StorageProviderOptions(
-                    NullIfEmpty(storage["type"])?.ToLowerInvariant() ?? defaults.StorageProvider.Type,
-                    NullIfEmpty(storage["connectionString"])),
-                MaxConcurrentOrchestratorFunctions = ReadPositiveInt(durable, "maxConcurrentOrchestratorFunctions") ?? defaults.MaxConcurrentOrchestratorFunctions,
-                MaxConcurrentActivityFunctions = ReadPositiveInt(durable, "maxConcurrentActivityFunctions") ?? defaults.MaxConcurrentActivityFunctions,
-                LeaseDuration = ReadPositiveTimeSpan(durable, "leaseDuration") ?? defaults.LeaseDuration,
-                MaxPollingInterval = ReadPositiveTimeSpan(durable, "maxPollingInterval") ?? defaults.MaxPollingInterval,
-                DefaultRetry = retry.Exists() ? ReadRetry(retry) : null,
-            },
         };
     }
 
@@ -136,28 +158,6 @@ public static class HostJson
         var entries = section.GetSection(key).GetChildren().Select(child => child.Value ?? "").ToList();
         try { return PublicHolidays.Parse(entries); }
         catch (FormatException e) { throw new InvalidOperationException($"host.json: pipeline.approvals.{key}: {e.Message}", e); }
-    }
-
-    private static DefaultRetryOptions ReadRetry(IConfigurationSection retry)
-    {
-        var backoff = NullIfEmpty(retry["backoffCoefficient"]);
-        double coefficient = 1.0;
-        if (backoff is not null && (!double.TryParse(backoff, NumberStyles.Float, CultureInfo.InvariantCulture, out coefficient) || coefficient < 1.0))
-            throw Invalid(retry, "backoffCoefficient", backoff, "a number of at least 1");
-
-        return new DefaultRetryOptions(
-            ReadPositiveInt(retry, "maxNumberOfAttempts") ?? 1,
-            ReadTimeSpan(retry, "firstRetryInterval") ?? TimeSpan.Zero,
-            coefficient,
-            ReadPositiveTimeSpan(retry, "maxRetryInterval"));
-    }
-
-    private static TimeSpan? ReadFunctionTimeout(string? value)
-    {
-        value = NullIfEmpty(value);
-        if (value is null || value == "-1") return null;
-        if (TimeSpan.TryParse(value, CultureInfo.InvariantCulture, out var timeout) && timeout > TimeSpan.Zero) return timeout;
-        throw new InvalidOperationException($"host.json: functionTimeout \"{value}\" is not a positive time span like \"00:10:00\" (or -1 for none).");
     }
 
     private static int? ReadPositiveInt(IConfigurationSection section, string key)

@@ -1,4 +1,3 @@
-using Pipeline.Durable;
 using Pipeline.Functions.Approval;
 using Pipeline.Functions.Digitise;
 using Pipeline.Functions.Extraction;
@@ -7,22 +6,15 @@ using Pipeline.Functions.Intake;
 namespace Pipeline.Functions.Hosting;
 
 /// <summary>
-/// host.json as the app uses it, read once at startup (see <see cref="HostJson"/>) and registered as a
-/// singleton. Values missing from host.json keep these defaults, which match the engine's.
+/// host.json's <c>pipeline</c> section as the app uses it: read from configuration once at start (see
+/// <see cref="HostJson.Read(IConfiguration)"/>), validated there, and registered as a singleton. Values missing from
+/// host.json keep these defaults. <c>PIPELINE_</c> environment variables override the section
+/// (<c>PIPELINE_DIGITISE__LANGUAGES=vie</c> → <c>pipeline:digitise:languages</c>).
 /// </summary>
 public sealed record PipelineHostOptions
 {
     /// <summary>The host.json file these options came from; null when none was found and defaults apply.</summary>
     public string? SourcePath { get; init; }
-
-    /// <summary>
-    /// Top-level <c>functionTimeout</c>: an activity running longer is cancelled and fails.
-    /// Null when host.json has none or says <c>-1</c> (no limit).
-    /// </summary>
-    public TimeSpan? FunctionTimeout { get; init; }
-
-    /// <summary><c>extensions.durableTask</c>.</summary>
-    public DurableTaskHostOptions DurableTask { get; init; } = new();
 
     /// <summary><c>pipeline.intake</c>: what an upload may be.</summary>
     public IntakeLimits Intake { get; init; } = new();
@@ -35,15 +27,4 @@ public sealed record PipelineHostOptions
 
     /// <summary><c>pipeline.approvals</c>: link grace, extra holidays, the public address for links, link rate limits.</summary>
     public ApprovalOptions Approvals { get; init; } = new();
-
-    /// <summary>The engine's worker options: concurrency, leases, polling, default retry and the function timeout.</summary>
-    public DurableTaskWorkerOptions ToWorkerOptions() => new()
-    {
-        MaxConcurrentOrchestrations = DurableTask.MaxConcurrentOrchestratorFunctions,
-        MaxConcurrentActivities = DurableTask.MaxConcurrentActivityFunctions,
-        LeaseDuration = DurableTask.LeaseDuration,
-        MaxPollingInterval = DurableTask.MaxPollingInterval,
-        DefaultActivityRetry = DurableTask.DefaultRetry?.ToRetryPolicy(),
-        ActivityTimeout = FunctionTimeout,
-    };
 }

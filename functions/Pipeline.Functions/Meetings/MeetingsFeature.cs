@@ -17,11 +17,4 @@ public static class MeetingsFeature
         services.AddSingleton<MeetingLinkLimiter>();
         return services;
     }
-
-    /// <summary>
-    /// Maps nothing: the meetings API and pages are HTTP functions now. Kept only while the old
-    /// <c>PipelineApplication</c> still calls it; delete both at integration.
-    /// </summary>
-    [Obsolete("The meetings API and pages are HTTP functions (MeetingsFunctions, MeetingPagesFunctions).")]
-    public static IEndpointRouteBuilder MapMeetings(this IEndpointRouteBuilder app) => app;
 }

@@ -72,7 +72,8 @@ window.Pipeline = (() => {
     }
     const title = body && typeof body.title === 'string' && body.title ? body.title : `Lỗi HTTP ${response.status} ${response.statusText || ''}`.trim();
     let detail = body && typeof body.detail === 'string' ? body.detail : '';
-    if (response.status === 401 && !detail) detail = 'Kiểm tra khóa API (tệp <thư mục dữ liệu>/admin.key).';
+    // The host answers a missing or wrong key without saying where the key is (it names no files): the page does.
+    if (response.status === 401) detail = (detail ? detail + ' ' : '') + 'Kiểm tra khóa API (tệp <thư mục dữ liệu>/admin.key).';
     const problem = new Problem(title, detail, response.status);
     problem.code = body && typeof body.code === 'string' ? body.code : '';
     problem.errors = body && Array.isArray(body.errors) ? body.errors.map(String) : [];

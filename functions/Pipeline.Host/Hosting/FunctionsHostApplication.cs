@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Pipeline.Host.Durable;
 using Pipeline.Host.Http;
 using Pipeline.Host.Worker;
 
@@ -92,6 +93,7 @@ public static class FunctionsHostApplication
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = HostProblemDetails.Customize);
         AddWorker(builder.Services);
         AddHttp(builder.Services);
+        DurableHosting.Add(builder.Services, DurableHostOptions.Read(builder.Configuration, data));
         builder.Services.AddHostedService<StartupBanner>();
 
         var app = builder.Build();
@@ -142,5 +144,6 @@ public static class FunctionsHostApplication
 
         app.MapLoopbackGrpcService<FunctionRpcService>();
         ((IEndpointRouteBuilder)app).DataSources.Add(app.Services.GetRequiredService<FunctionEndpointDataSource>());
+        DurableHosting.Map(app);
     }
 }

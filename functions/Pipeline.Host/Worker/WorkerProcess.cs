@@ -26,12 +26,15 @@ internal sealed class WorkerProcess : IDisposable
     /// <summary>Completes with the exit code once the process has exited and its output is drained.</summary>
     public Task<int> Exited => _exited.Task;
 
-    /// <summary>Starts the worker. Throws when the process cannot be started (the message says what was run).</summary>
-    public static WorkerProcess Start(AppDirectory app, Uri rpcUri, string workerId, IReadOnlyDictionary<string, string> environment, ILogger consoleLogger)
+    /// <summary>
+    /// Starts the worker in <paramref name="workingDirectory"/> (the host's: so ./host.json and ./data mean the same
+    /// files to host and app). Throws when the process cannot be started (the message says what was run).
+    /// </summary>
+    public static WorkerProcess Start(AppDirectory app, string workingDirectory, Uri rpcUri, string workerId, IReadOnlyDictionary<string, string> environment, ILogger consoleLogger)
     {
         var psi = new ProcessStartInfo(ResolveExecutable(app.ExecutablePath))
         {
-            WorkingDirectory = app.Path,
+            WorkingDirectory = workingDirectory,
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

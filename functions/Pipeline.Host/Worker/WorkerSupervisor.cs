@@ -20,6 +20,7 @@ internal sealed class WorkerSupervisor : BackgroundService, IHostedLifecycleServ
     private readonly InFlightWork _inFlight;
     private readonly HostRuntimeOptions _options;
     private readonly IHostApplicationLifetime _lifetime;
+    private readonly string _workingDirectory;
     private readonly ILogger _logger;
     private readonly ILogger _consoleLogger;
     private readonly object _gate = new();
@@ -28,8 +29,9 @@ internal sealed class WorkerSupervisor : BackgroundService, IHostedLifecycleServ
     private volatile bool _stopping;
 
     public WorkerSupervisor(AppDirectory app, DataDirectory data, RpcEndpoint rpc, WorkerChannelRegistry registry, WorkerLogForwarder logs,
-        InFlightWork inFlight, IOptions<HostRuntimeOptions> options, IHostApplicationLifetime lifetime, ILoggerFactory loggerFactory)
+        InFlightWork inFlight, IOptions<HostRuntimeOptions> options, IHostApplicationLifetime lifetime, IHostEnvironment environment, ILoggerFactory loggerFactory)
     {
+        _workingDirectory = environment.ContentRootPath;
         _app = app;
         _data = data;
         _rpc = rpc;
@@ -122,7 +124,7 @@ internal sealed class WorkerSupervisor : BackgroundService, IHostedLifecycleServ
         var channel = new WorkerChannel(workerId, _app.Path, _logger, _logs);
         _registry.Expect(channel);
         var environment = WorkerEnvironment.Build(Environment.GetEnvironmentVariables(), _app, _data);
-        using var process = WorkerProcess.Start(_app, _rpc.Address, workerId, environment, _consoleLogger);
+        using var process = WorkerProcess.Start(_app, _workingDirectory, _rpc.Address, workerId, environment, _consoleLogger);
         _logger.LogInformation("Started worker {Generation} (pid {Pid}): {Worker}", number, process.Id, _app.WorkerPath);
         try
         {

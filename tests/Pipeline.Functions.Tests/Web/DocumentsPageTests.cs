@@ -56,7 +56,7 @@ public sealed class DocumentsPageTests(PipelineAppFixture app, ChromiumFixture c
 
         var problem = page.Locator("#list-problem");
         await Expect(problem).ToBeVisibleAsync();
-        await Expect(problem.Locator(".problem-title")).ToHaveTextAsync("Missing or wrong API key");
+        await Expect(problem.Locator(".problem-title")).ToHaveTextAsync("Missing or wrong function key");
         await Expect(problem.Locator(".problem-detail")).ToContainTextAsync("admin.key");
         errors.AssertNone();
     }

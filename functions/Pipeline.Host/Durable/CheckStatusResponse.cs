@@ -1,11 +1,11 @@
-namespace Pipeline.Functions.Durable;
+namespace Pipeline.Host.Durable;
 
 /// <summary>
-/// The management links of a started instance, as Durable Functions' <c>CreateCheckStatusResponse</c> gives
-/// them. <see cref="SendEventPostUri"/> keeps the literal <c>{eventName}</c> placeholder and the command URIs
-/// a <c>{text}</c> placeholder for the reason, as Durable Functions does.
+/// The management links of a started instance, as Durable Functions' <c>CreateCheckStatusResponse</c> gives them.
+/// <see cref="SendEventPostUri"/> keeps the literal <c>{eventName}</c> placeholder and the command URIs a
+/// <c>{text}</c> placeholder for the reason, as Durable Functions does.
 /// </summary>
-public sealed record CheckStatusResponse(
+internal sealed record CheckStatusResponse(
     string Id,
     string StatusQueryGetUri,
     string SendEventPostUri,

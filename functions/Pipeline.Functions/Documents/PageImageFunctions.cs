@@ -1,5 +1,5 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Azure.Functions.Worker;
 using Pipeline.Functions.Digitise;
 using Pipeline.Functions.Hosting;
 using Pipeline.Functions.Http;
@@ -12,7 +12,7 @@ namespace Pipeline.Functions.Documents;
 /// fields against the scan. Rendered on request from the archive PDF (the base PDF before the archive exists) by
 /// poppler, never stored; each read is recorded in the document's audit trail like every other read of its content.
 /// </summary>
-public static class PageImageApi
+public sealed class PageImageFunctions(DocumentCatalog catalog, IBlobStore blobs, DataDirectory data)
 {
     /// <summary>Resolution when the request names none: legible on a screen, small enough to load at once.</summary>
     public const int DefaultDpi = 100;
@@ -26,28 +26,19 @@ public static class PageImageApi
     // Rendering is CPU work on the same cores as OCR: a burst of page views waits here instead of starving digitisation.
     private static readonly SemaphoreSlim Renders = new(Math.Max(1, Environment.ProcessorCount / 2));
 
-    /// <summary>Maps the route.</summary>
-    public static IEndpointRouteBuilder MapPageImageApi(this IEndpointRouteBuilder app)
+    /// <summary>Page n (from 1) of the document as a PNG rendered from its archive PDF; <c>?dpi=50..200</c>, default 100.</summary>
+    [Function("GetPageImage")]
+    public async Task<IResult> GetPageImage(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/documents/{id}/pages/{n:int}/image")] HttpRequest request, string id, int n)
     {
-        app.MapGet("/api/documents/{id}/pages/{n:int}/image", GetPageImage)
-            .WithTags("Documents")
-            .WithName("GetPageImage")
-            .WithSummary("Page n (from 1) of the document as a PNG rendered from its archive PDF; ?dpi=50..200, default 100.");
-        return app;
-    }
-
-    /// <summary>Services the route needs.</summary>
-    public sealed record Services(DocumentCatalog Catalog, IBlobStore Blobs, DataDirectory Data);
-
-    private static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> GetPageImage(string id, int n, HttpContext http,
-        [AsParameters] Services services, CancellationToken ct)
-    {
+        var http = request.HttpContext;
+        var ct = http.RequestAborted;
         var dpi = DefaultDpi;
-        if (http.Request.Query["dpi"].ToString() is { Length: > 0 } requested
+        if (request.Query["dpi"].ToString() is { Length: > 0 } requested
             && (!int.TryParse(requested, NumberStyles.None, CultureInfo.InvariantCulture, out dpi) || dpi is < MinDpi or > MaxDpi))
             return ApiProblems.InvalidInput($"\"{requested}\" is not a resolution for a page image", $"Use dpi from {MinDpi} to {MaxDpi}; the default is {DefaultDpi}.");
 
-        var document = await services.Catalog.GetAsync(id, ct);
+        var document = await catalog.GetAsync(id, ct);
         if (document is null) return DocumentsApi.NotFound(id);
         if (document.Status is DocumentStatus.Received or DocumentStatus.Digitising
             || (document.ArchiveSha256 ?? document.BaseSha256) is not { } sha256 || document.Pages is not { } pages)
@@ -58,10 +49,10 @@ public static class PageImageApi
                 detail: $"It has {pages} page{(pages == 1 ? "" : "s")}, numbered from 1.");
 
         // Both are disposed once the response has been sent: the PNG is streamed from the scratch directory.
-        var pdf = await services.Blobs.GetLocalFileAsync(sha256, ct)
+        var pdf = await blobs.GetLocalFileAsync(sha256, ct)
             ?? throw new InvalidOperationException($"Blob {sha256} (PDF of {id}) is missing from the blob store.");
         http.Response.RegisterForDispose(pdf);
-        var scratch = WorkDirectory.Create(services.Data, "image");
+        var scratch = WorkDirectory.Create(data, "image");
         http.Response.RegisterForDispose(scratch);
 
         string png;
@@ -75,7 +66,7 @@ public static class PageImageApi
             Renders.Release();
         }
 
-        await services.Catalog.Audit.AppendAsync(id, new AuditEntry("opened-page-image", AuditActors.Of(http), $"page {n}, {dpi} dpi"), ct);
+        await catalog.Audit.AppendAsync(id, new AuditEntry("opened-page-image", AuditActors.Of(http), $"page {n}, {dpi} dpi"), ct);
         http.Response.Headers.ContentDisposition = $"inline; filename*=UTF-8''{Uri.EscapeDataString($"{Path.GetFileNameWithoutExtension(document.FileName)}.page-{n}.png")}";
         // Private like every other read of a document's content: the image may show a secret document.
         http.Response.Headers.CacheControl = "private, no-store";
