@@ -1,33 +1,20 @@
-using Pipeline.Functions.Hosting;
-
 namespace Pipeline.Functions.Meetings;
 
-/// <summary>Paperless meetings in the app: the store, packs, links and mails, the orchestrations, the API and the participant pages.</summary>
+/// <summary>
+/// Paperless meetings in the app: the store, packs, links and mails. The orchestrations, activities, API and
+/// participant pages are functions (<see cref="MeetingWorkflow"/>, <see cref="MeetingsFunctions"/>, <see cref="MeetingPagesFunctions"/>),
+/// found by the worker's indexing.
+/// </summary>
 public static class MeetingsFeature
 {
-    /// <summary>Registers the services and orchestrations (needs the approval feature's mail, link key and address).</summary>
+    /// <summary>Registers the services (needs the approval feature's mail, link key, address and options).</summary>
     public static IServiceCollection AddMeetings(this IServiceCollection services)
     {
         services.AddSingleton<MeetingStore>();
         services.AddSingleton<MeetingPacks>();
         services.AddSingleton<MeetingLinks>();
         services.AddSingleton<MeetingMailing>();
-        services.AddDurableTasks(registry => registry
-            .AddOrchestrator<MeetingWorkflow>()
-            .AddOrchestrator<OpinionWorkflow>()
-            .AddActivity<BuildMeetingPack>()
-            .AddActivity<NotifyParticipants>()
-            .AddActivity<SendOpinionMails>()
-            .AddActivity<CloseOpinions>()
-            .AddActivity<ArchiveMeeting>());
+        services.AddSingleton<MeetingLinkLimiter>();
         return services;
-    }
-
-    /// <summary>Maps the API and the participant pages.</summary>
-    public static IEndpointRouteBuilder MapMeetings(this IEndpointRouteBuilder app)
-    {
-        app.MapMeetingsApi();
-        app.MapParticipantPages();
-        return app;
     }
 }

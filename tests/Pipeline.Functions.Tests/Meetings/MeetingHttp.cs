@@ -63,8 +63,16 @@ public static class MeetingHttp
     public static async Task<IReadOnlyList<JsonElement>> MeetingAuditAsync(this HttpClient client, string id) =>
         [.. JsonDocument.Parse(await client.GetStringAsync($"/api/meetings/{id}/audit")).RootElement.EnumerateArray().Select(e => e.Clone())];
 
-    /// <summary>The meeting link in a mail's text part.</summary>
-    public static string MeetingLinkIn(string text) => text.Split('\n').Select(l => l.Trim()).Single(l => l.Contains("/meetings/", StringComparison.Ordinal));
+    /// <summary>
+    /// The meeting link in a mail's text part, as a path on the app (<c>/meetings/{token}</c>): the tests send it to the
+    /// host they started, whatever base address the mail carries.
+    /// </summary>
+    public static string MeetingLinkIn(string text)
+    {
+        var link = new Uri(text.Split('\n').Select(l => l.Trim()).Single(l => l.Contains("/meetings/", StringComparison.Ordinal)));
+        Assert.Matches("^/meetings/[^/]+$", link.AbsolutePath);
+        return link.PathAndQuery;
+    }
 
     /// <summary>Writes bytes to a temp file and runs a poppler/qpdf tool on it.</summary>
     public static string Tool(byte[] pdf, string tool, params string[] arguments)

@@ -29,7 +29,7 @@ public static class MeetingPlanReader
         var problems = new List<string>();
         if (json is not JsonObject body) return (null, ["A meeting is a JSON object with title, startsAt, participants and agenda."], false);
         var documentsRefused = false;
-        var title = Text(body["title"]);
+        var title = Line(body["title"], "title", problems);
         if (title is null) problems.Add("\"title\" is missing.");
         DateTime startsAt = default;
         if (Text(body["startsAt"]) is not { } start) problems.Add("\"startsAt\" is missing: write a time with its offset, e.g. 2026-12-15T08:00:00+07:00.");
@@ -44,14 +44,14 @@ public static class MeetingPlanReader
         {
             for (var i = 0; i < people.Count; i++)
             {
-                var (email, name) = people[i] is JsonObject o ? (Text(o["email"]), Text(o["name"])) : (Text(people[i]), null);
+                var (email, name) = people[i] is JsonObject o ? (Text(o["email"]), Line(o["name"], $"participants[{i}].name", problems)) : (Text(people[i]), null);
                 if (email is null || !IsEmail(email)) problems.Add($"participants[{i}] \"{email}\" is not an email address.");
                 else if (participants.Any(p => p.Email == email.ToLowerInvariant())) problems.Add($"participants[{i}] {email} is listed twice.");
                 else participants.Add(new MeetingParticipant(email.ToLowerInvariant(), name));
             }
         }
         var secretary = Email(body["secretary"], "secretary", problems);
-        var chair = Text(body["chair"]);
+        var chair = Line(body["chair"], "chair", problems);
 
         var agenda = new List<AgendaItem>();
         if (body["agenda"] is not JsonArray items || items.Count == 0) problems.Add("\"agenda\" must list at least one item.");
@@ -62,7 +62,7 @@ public static class MeetingPlanReader
             {
                 var at = $"agenda[{i}]";
                 if (items[i] is not JsonObject item) { problems.Add($"{at} must be an object."); continue; }
-                var itemTitle = Text(item["title"]);
+                var itemTitle = Line(item["title"], $"{at}.title", problems);
                 if (itemTitle is null) problems.Add($"{at}.title is missing.");
                 var forInformation = Text(item["forInformation"]);
                 var documentIds = item["documentIds"] is JsonArray ids ? ids.Select(Text).Where(d => d is not null).Select(d => d!).Distinct().ToList() : [];
@@ -90,12 +90,14 @@ public static class MeetingPlanReader
                     documentsRefused = true;
                     problems.Add($"{at} holds a secret document: name the participants who may see it in {at}.participants.");
                 }
-                agenda.Add(new AgendaItem(i + 1, itemTitle ?? "", Text(item["presenter"]), documentIds, forInformation, restricted));
+                agenda.Add(new AgendaItem(i + 1, itemTitle ?? "", Line(item["presenter"], $"{at}.presenter", problems), documentIds, forInformation, restricted));
             }
         }
+        var place = Line(body["place"], "place", problems);
+        var dossier = Line(body["dossier"], "dossier", problems);
         return problems.Count > 0
             ? (null, problems, documentsRefused)
-            : (new MeetingPlan(title!, startsAt, Text(body["place"]), chair, secretary, Text(body["dossier"]), participants, agenda), [], false);
+            : (new MeetingPlan(title!, startsAt, place, chair, secretary, dossier, participants, agenda), [], false);
     }
 
     private static string? Email(JsonNode? node, string at, List<string> problems)
@@ -109,6 +111,15 @@ public static class MeetingPlanReader
 
     private static bool IsEmail(string text) =>
         !text.Any(char.IsWhiteSpace) && MailAddress.TryCreate(text, out var address) && address.Address == text && address.Host.Contains('.');
+
+    // A one-line field (it goes into mail headers, the pack's pages and the minutes): no line breaks or other control characters.
+    private static string? Line(JsonNode? node, string at, List<string> problems)
+    {
+        var text = Text(node);
+        if (text is not null && text.Any(char.IsControl))
+            problems.Add($"\"{at}\" holds a line break or another control character; write it on one line.");
+        return text;
+    }
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) && !string.IsNullOrWhiteSpace(s) ? s.Trim() : null;
 }

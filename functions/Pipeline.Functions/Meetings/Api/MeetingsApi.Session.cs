@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using Pipeline.Durable;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Pipeline.Functions.Documents;
 
 namespace Pipeline.Functions.Meetings;
@@ -8,7 +9,7 @@ public static partial class MeetingsApi
 {
     private const int MaxTextLength = 20_000;
 
-    private static async Task<IResult> SetAttendance(string id, HttpContext http, [AsParameters] Services s, CancellationToken ct)
+    internal static async Task<IResult> SetAttendance(string id, HttpContext http, Services s, CancellationToken ct)
     {
         var (body, bad) = await BodyAsync(http, ct);
         if (bad is not null) return bad;
@@ -21,7 +22,7 @@ public static partial class MeetingsApi
         return await SessionChangeAsync(id, http, s, m => m with { Session = m.Session with { Attendance = [.. present.Distinct()] } }, "attendance-recorded", new { present }, ct);
     }
 
-    private static async Task<IResult> SetConclusion(string id, int item, HttpContext http, [AsParameters] Services s, CancellationToken ct)
+    internal static async Task<IResult> SetConclusion(string id, int item, HttpContext http, Services s, CancellationToken ct)
     {
         var (body, bad) = await BodyAsync(http, ct);
         if (bad is not null) return bad;
@@ -45,7 +46,7 @@ public static partial class MeetingsApi
         return TypedResults.Ok(await ResponseAsync(meeting!, s, ct));
     }
 
-    private static async Task<IResult> RequestOpinions(string id, int item, HttpContext http, [AsParameters] Services s, CancellationToken ct)
+    internal static async Task<IResult> RequestOpinions(string id, int item, HttpContext http, Services s, CancellationToken ct)
     {
         var (body, bad) = await BodyAsync(http, ct);
         if (bad is not null) return bad;
@@ -60,12 +61,12 @@ public static partial class MeetingsApi
             case MeetingChange.WrongState: return Problem(StatusCodes.Status409Conflict, "meeting-wrong-state", "Opinions are asked for once the meeting is published", "Publish the meeting first.");
             case MeetingChange.AlreadyDone: return Problem(StatusCodes.Status409Conflict, "opinions-requested", $"Opinions on item {item} were asked for already", "One request per item.");
         }
-        await s.Client.ScheduleNewOrchestrationInstanceAsync(OpinionWorkflow.Name, new OpinionInput(id, item, deadline),
+        await s.Durable.ScheduleNewOrchestrationInstanceAsync(OpinionWorkflow.Name, new OpinionInput(id, item, deadline),
             new StartOrchestrationOptions(OpinionWorkflow.InstanceIdOf(id, item)), ct);
         return TypedResults.Created($"/api/meetings/{id}", await ResponseAsync((await s.Store.GetAsync(id, ct))!, s, ct));
     }
 
-    private static async Task<IResult> OpenVote(string id, int item, HttpContext http, [AsParameters] Services s, CancellationToken ct)
+    internal static async Task<IResult> OpenVote(string id, int item, HttpContext http, Services s, CancellationToken ct)
     {
         var (body, bad) = await BodyAsync(http, ct);
         if (bad is not null) return bad;
@@ -73,7 +74,7 @@ public static partial class MeetingsApi
         return await VoteResultAsync(id, item, s, await s.Store.OpenVoteAsync(id, item, secret, AuditActors.Of(http), ct), "A vote is opened while the meeting is InSession", ct);
     }
 
-    private static async Task<IResult> RecordVote(string id, int item, HttpContext http, [AsParameters] Services s, CancellationToken ct)
+    internal static async Task<IResult> RecordVote(string id, int item, HttpContext http, Services s, CancellationToken ct)
     {
         var (body, bad) = await BodyAsync(http, ct);
         if (bad is not null) return bad;
@@ -86,7 +87,7 @@ public static partial class MeetingsApi
             "Votes are taken while the vote is open and the meeting is InSession", ct, participant);
     }
 
-    private static async Task<IResult> CloseVote(string id, int item, HttpContext http, [AsParameters] Services s, CancellationToken ct) =>
+    internal static async Task<IResult> CloseVote(string id, int item, HttpContext http, Services s, CancellationToken ct) =>
         await VoteResultAsync(id, item, s, await s.Store.CloseVoteAsync(id, item, AuditActors.Of(http), ct), "", ct);
 
     private static async Task<IResult> VoteResultAsync(string id, int item, Services s, MeetingChange result, string wrongState, CancellationToken ct, string? participant = null)

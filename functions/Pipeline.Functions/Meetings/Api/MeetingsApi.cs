@@ -1,11 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Pipeline.Durable;
-using Pipeline.Durable.Storage;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Pipeline.Functions.Documents;
-using Pipeline.Functions.Durable;
 using Pipeline.Functions.Http;
 using Pipeline.Functions.Intake;
 using Pipeline.Functions.Storage;
@@ -15,38 +13,18 @@ namespace Pipeline.Functions.Meetings;
 /// <summary>
 /// Meetings over the API (API.md "Meetings"): create and change the plan, publish (pack + invitations), hold the session
 /// (attendance, opinions, votes, conclusions), conclude and archive (minutes). The secretary works through these with the key.
+/// The handlers; <see cref="MeetingsFunctions"/> binds them to their routes.
 /// </summary>
 public static partial class MeetingsApi
 {
-    /// <summary>Maps the routes.</summary>
-    public static IEndpointRouteBuilder MapMeetingsApi(this IEndpointRouteBuilder app)
+    /// <summary>Services the routes need.</summary>
+    public sealed record Services(MeetingStore Store, DocumentCatalog Catalog, DurableTaskClient? Client, IBlobStore Blobs)
     {
-        var meetings = app.MapGroup("/api/meetings").WithTags("Meetings");
-        meetings.MapPost("", Create).WithName("CreateMeeting").WithSummary("Creates a Draft meeting: title, startsAt, place, chair, secretary, participants, agenda.");
-        meetings.MapGet("", List).WithName("ListMeetings").WithSummary("The office's meetings (?office=), latest first: id, title, startsAt, status, packVersion.");
-        meetings.MapGet("/{id}", Get).WithName("GetMeeting").WithSummary("The meeting: agenda, status, pack versions, opinions, votes, conclusions.");
-        meetings.MapPut("/{id}", Update).WithName("UpdateMeeting").WithSummary("Replaces the plan; after publishing this makes a new pack version and tells the participants.");
-        meetings.MapPost("/{id}/publish", Publish).WithName("PublishMeeting").WithSummary("Builds the pack and mails each participant a personal link.");
-        meetings.MapPost("/{id}/start", (string id, HttpContext http, [AsParameters] Services s, CancellationToken ct) =>
-            Transition(id, http, s, MeetingStatus.Published, MeetingStatus.InSession, "meeting-started", ct)).WithName("StartMeeting");
-        meetings.MapPost("/{id}/conclude", (string id, HttpContext http, [AsParameters] Services s, CancellationToken ct) =>
-            Transition(id, http, s, MeetingStatus.InSession, MeetingStatus.Concluded, "meeting-concluded", ct)).WithName("ConcludeMeeting");
-        meetings.MapPost("/{id}/archive", Archive).WithName("ArchiveMeeting").WithSummary("Writes the minutes into the archive (dossier of the meeting); the meeting becomes read-only.");
-        meetings.MapPut("/{id}/attendance", SetAttendance).WithName("SetAttendance").WithSummary("{\"present\":[emails]}");
-        meetings.MapPut("/{id}/items/{item:int}/conclusion", SetConclusion).WithName("SetConclusion").WithSummary("{\"text\":\"…\"}");
-        meetings.MapPost("/{id}/items/{item:int}/opinions", RequestOpinions).WithName("RequestOpinions").WithSummary("{\"question\",\"deadline\"}: asks the participants for written opinions.");
-        meetings.MapPost("/{id}/items/{item:int}/vote", OpenVote).WithName("OpenVote").WithSummary("{\"secret\":bool}: opens a vote in session.");
-        meetings.MapPost("/{id}/items/{item:int}/votes", RecordVote).WithName("RecordVote").WithSummary("{\"participant\",\"choice\":\"yes|no|abstain\"}: the secretary records a vote cast in the room.");
-        meetings.MapPost("/{id}/items/{item:int}/vote/close", CloseVote).WithName("CloseVote");
-        meetings.MapGet("/{id}/pack", GetPack).WithName("GetMeetingPack").WithSummary("The master copy of the pack (?version=n; default the current one).");
-        meetings.MapGet("/{id}/audit", GetAudit).WithName("GetMeetingAudit");
-        return app;
+        /// <summary>The durable client, on the routes that start or tell orchestrations.</summary>
+        public DurableTaskClient Durable => Client ?? throw new InvalidOperationException("This route has no durable client.");
     }
 
-    /// <summary>Services the routes need.</summary>
-    public sealed record Services(MeetingStore Store, DocumentCatalog Catalog, DurableTaskClient Client, IBlobStore Blobs);
-
-    private static async Task<IResult> Create(HttpContext http, [AsParameters] Services s, CancellationToken ct)
+    internal static async Task<IResult> Create(HttpContext http, Services s, CancellationToken ct)
     {
         var (body, bad) = await BodyAsync(http, ct);
         if (bad is not null) return bad;
@@ -54,7 +32,7 @@ public static partial class MeetingsApi
         var (plan, problems, documentsRefused) = await MeetingPlanReader.ReadAsync(body, office, s.Catalog, ct);
         if (plan is null) return PlanProblem(problems, documentsRefused);
         var meeting = await s.Store.CreateAsync(office, plan, AuditActors.Of(http), ct);
-        await s.Client.ScheduleNewOrchestrationInstanceAsync(MeetingWorkflow.Name, new MeetingWorkflowState(meeting.Id, 0),
+        await s.Durable.ScheduleNewOrchestrationInstanceAsync(MeetingWorkflow.Name, new MeetingWorkflowState(meeting.Id, 0),
             new StartOrchestrationOptions(meeting.InstanceId), ct);
         return TypedResults.Created($"/api/meetings/{meeting.Id}", await ResponseAsync(meeting, s, ct));
     }
@@ -62,23 +40,26 @@ public static partial class MeetingsApi
     /// <summary>One line of <c>GET /api/meetings</c>.</summary>
     public sealed record MeetingSummary(string MeetingId, string Title, DateTime StartsAt, string? Place, string Status, int PackVersion, int Items, int Participants);
 
-    private static async Task<IResult> List(string? office, [AsParameters] Services s, CancellationToken ct) =>
+    internal static async Task<IResult> List(string? office, Services s, CancellationToken ct) =>
         TypedResults.Ok(new
         {
             meetings = (await s.Store.ListAsync(string.IsNullOrWhiteSpace(office) ? IntakeApi.DefaultOffice : office.Trim(), ct))
                 .Select(m => new MeetingSummary(m.Id, m.Plan.Title, m.Plan.StartsAt, m.Plan.Place, m.Status.ToString(), m.PackVersion, m.Plan.Agenda.Count, m.Plan.Participants.Count)),
         });
 
-    private static async Task<IResult> Get(string id, [AsParameters] Services s, CancellationToken ct) =>
+    internal static async Task<IResult> Get(string id, Services s, CancellationToken ct) =>
         await s.Store.GetAsync(id, ct) is { } meeting ? TypedResults.Ok(await ResponseAsync(meeting, s, ct)) : NotFound(id);
 
-    private static async Task<IResult> Update(string id, HttpContext http, [AsParameters] Services s, CancellationToken ct)
+    internal static async Task<IResult> Update(string id, HttpContext http, Services s, CancellationToken ct)
     {
         var (body, bad) = await BodyAsync(http, ct);
         if (bad is not null) return bad;
         if (await s.Store.GetAsync(id, ct) is not { } current) return NotFound(id);
         var (plan, problems, documentsRefused) = await MeetingPlanReader.ReadAsync(body, current.Office, s.Catalog, ct);
         if (plan is null) return PlanProblem(problems, documentsRefused);
+        // A change after publishing goes into a pack at once: its documents must be ready for one now.
+        if (current.Status == MeetingStatus.Published && await MeetingDocuments.ProblemsAsync(plan, current.Office, s.Catalog, ct) is { Count: > 0 } notReady)
+            return PlanProblem(notReady, documentsRefused: true);
         var (result, meeting) = await s.Store.ChangeAsync(id, m => m.Status is MeetingStatus.Draft or MeetingStatus.Published, m => m with { Plan = plan },
             m => new AuditEntry("meeting-changed", AuditActors.Of(http), MeetingStore.Serialize(new { items = plan.Agenda.Count, participants = plan.Participants.Count })), ct);
         if (result == MeetingChange.WrongState)
@@ -89,18 +70,23 @@ public static partial class MeetingsApi
         return TypedResults.Ok(await ResponseAsync(meeting, s, ct));
     }
 
-    private static async Task<IResult> Publish(string id, HttpContext http, [AsParameters] Services s, CancellationToken ct)
+    internal static async Task<IResult> Publish(string id, HttpContext http, Services s, CancellationToken ct)
     {
+        // The documents are checked again now, not only when the agenda was written: a secrecy stamp read or corrected
+        // since then, or a document not digitised yet, keeps the pack from being built.
+        if (await s.Store.GetAsync(id, ct) is not { } current) return NotFound(id);
+        if (current.Status == MeetingStatus.Draft && await MeetingDocuments.ProblemsAsync(current.Plan, current.Office, s.Catalog, ct) is { Count: > 0 } notReady)
+            return PlanProblem(notReady, documentsRefused: true);
         var (result, meeting) = await s.Store.ChangeAsync(id, m => m.Status == MeetingStatus.Draft, m => m with { Status = MeetingStatus.Published },
             m => new AuditEntry("meeting-publish-requested", AuditActors.Of(http)), ct);
         if (result == MeetingChange.NotFound) return NotFound(id);
         if (result == MeetingChange.WrongState)
             return Problem(StatusCodes.Status409Conflict, "meeting-published", $"The meeting is {meeting!.Status}, not Draft", "A meeting is published once; change it with PUT to send a new pack version.");
         await CommandAsync(s, meeting!, "publish", ct);
-        return TypedResults.Accepted($"/api/meetings/{id}", new { meetingId = id, instanceId = meeting!.InstanceId, statusQueryGetUri = DurableManagementApi.InstanceUri(http.Request, meeting.InstanceId) });
+        return TypedResults.Accepted($"/api/meetings/{id}", new { meetingId = id, instanceId = meeting!.InstanceId, statusQueryGetUri = InstanceUri(http.Request, meeting.InstanceId) });
     }
 
-    private static async Task<IResult> Transition(string id, HttpContext http, Services s, MeetingStatus from, MeetingStatus to, string action, CancellationToken ct)
+    internal static async Task<IResult> Transition(string id, HttpContext http, Services s, MeetingStatus from, MeetingStatus to, string action, CancellationToken ct)
     {
         var (result, meeting) = await s.Store.ChangeAsync(id, m => m.Status == from && (to != MeetingStatus.InSession || m.PackVersion > 0),
             m => m with { Status = to }, m => new AuditEntry(action, AuditActors.Of(http)), ct);
@@ -111,17 +97,17 @@ public static partial class MeetingsApi
         return TypedResults.Ok(await ResponseAsync(meeting!, s, ct));
     }
 
-    private static async Task<IResult> Archive(string id, HttpContext http, [AsParameters] Services s, CancellationToken ct)
+    internal static async Task<IResult> Archive(string id, HttpContext http, Services s, CancellationToken ct)
     {
         if (await s.Store.GetAsync(id, ct) is not { } meeting) return NotFound(id);
         if (meeting.Status != MeetingStatus.Concluded)
             return Problem(StatusCodes.Status409Conflict, "meeting-wrong-state", $"The meeting is {meeting.Status}; only a Concluded meeting is archived", "Conclude it first: POST /api/meetings/{id}/conclude.");
         await CommandAsync(s, meeting, "archive", ct);
         await s.Store.Audit.AppendAsync(meeting.AuditKey, new AuditEntry("meeting-archive-requested", AuditActors.Of(http)), ct);
-        return TypedResults.Accepted($"/api/meetings/{id}", new { meetingId = id, instanceId = meeting.InstanceId, statusQueryGetUri = DurableManagementApi.InstanceUri(http.Request, meeting.InstanceId) });
+        return TypedResults.Accepted($"/api/meetings/{id}", new { meetingId = id, instanceId = meeting.InstanceId, statusQueryGetUri = InstanceUri(http.Request, meeting.InstanceId) });
     }
 
-    private static async Task<IResult> GetPack(string id, int? version, HttpContext http, [AsParameters] Services s, CancellationToken ct)
+    internal static async Task<IResult> GetPack(string id, int? version, HttpContext http, Services s, CancellationToken ct)
     {
         if (await s.Store.GetAsync(id, ct) is not { } meeting) return NotFound(id);
         var packs = await s.Store.PacksAsync(id, ct);
@@ -135,23 +121,22 @@ public static partial class MeetingsApi
         return TypedResults.Stream(stream, "application/pdf", enableRangeProcessing: true);
     }
 
-    private static async Task<IResult> GetAudit(string id, [AsParameters] Services s, CancellationToken ct) =>
+    internal static async Task<IResult> GetAudit(string id, Services s, CancellationToken ct) =>
         await s.Store.GetAsync(id, ct) is { } meeting ? TypedResults.Ok(await s.Store.Audit.ForDocumentAsync(meeting.AuditKey, ct)) : NotFound(id);
 
     internal static async Task CommandAsync(Services s, MeetingRecord meeting, string kind, CancellationToken ct)
     {
-        try
-        {
-            await s.Client.RaiseEventAsync(meeting.InstanceId, MeetingCommand.EventName, new MeetingCommand(kind), ct);
-        }
-        catch (OrchestrationNotFoundException)
-        {
-            // Created before a crash that came before its orchestration was scheduled: start it, then tell it.
-            await s.Client.ScheduleNewOrchestrationInstanceAsync(MeetingWorkflow.Name, new MeetingWorkflowState(meeting.Id, meeting.PackVersion),
+        // Created before a crash that came before its orchestration was scheduled, or ended by a failure: start it, then tell it.
+        var instance = await s.Durable.GetInstanceAsync(meeting.InstanceId, getInputsAndOutputs: false, ct);
+        if (instance is null || instance.RuntimeStatus is OrchestrationRuntimeStatus.Failed or OrchestrationRuntimeStatus.Terminated)
+            await s.Durable.ScheduleNewOrchestrationInstanceAsync(MeetingWorkflow.Name, new MeetingWorkflowState(meeting.Id, meeting.PackVersion),
                 new StartOrchestrationOptions(meeting.InstanceId), ct);
-            await s.Client.RaiseEventAsync(meeting.InstanceId, MeetingCommand.EventName, new MeetingCommand(kind), ct);
-        }
+        await s.Durable.RaiseEventAsync(meeting.InstanceId, MeetingCommand.EventName, new MeetingCommand(kind), ct);
     }
+
+    /// <summary>The durable management URI of an instance (served by the host), as Durable Functions' check-status payload gives it.</summary>
+    public static string InstanceUri(HttpRequest request, string instanceId) =>
+        $"{request.Scheme}://{request.Host}{request.PathBase}/runtime/webhooks/durabletask/instances/{Uri.EscapeDataString(instanceId)}";
 
     internal static async Task<MeetingResponse> ResponseAsync(MeetingRecord meeting, Services s, CancellationToken ct) =>
         MeetingResponse.From(meeting, await s.Store.PacksAsync(meeting.Id, ct), await s.Store.OpinionsAsync(meeting.Id, ct), await s.Store.VotesAsync(meeting.Id, ct));

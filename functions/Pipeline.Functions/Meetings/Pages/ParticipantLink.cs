@@ -17,6 +17,8 @@ internal enum ParticipantLinkState
     Expired,
     /// <summary>Genuine, but its participant was taken off the meeting's list since it was mailed.</summary>
     Removed,
+    /// <summary>Genuine, but the meeting is archived: its minutes are in the archive and links serve nothing more.</summary>
+    Archived,
 }
 
 /// <summary>
@@ -48,6 +50,7 @@ internal sealed record ParticipantLink(ParticipantLinkState State, ApprovalLinkC
         if (meeting is null || meeting.Status == MeetingStatus.Draft) return new(ParticipantLinkState.Unknown, claims, null, null);
 
         if (check.Result == LinkCheckResult.Expired) return new(ParticipantLinkState.Expired, claims, meeting, null);
+        if (meeting.Status == MeetingStatus.Archived) return new(ParticipantLinkState.Archived, claims, meeting, null);
         // The list is read now, not when the mail was sent: someone taken off the meeting loses the pack with it.
         return meeting.Plan.Participant(claims.Approver) is { } participant
             ? new(ParticipantLinkState.Usable, claims, meeting, participant)

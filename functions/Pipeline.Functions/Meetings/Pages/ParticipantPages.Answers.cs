@@ -9,7 +9,7 @@ public static partial class ParticipantPages
     /// <summary>Largest answer form accepted: a 2,000-character Vietnamese comment percent-encoded is under 20 KB.</summary>
     public const long MaxFormBytes = ApprovalLinkPages.MaxFormBytes;
 
-    private static async Task<IResult> AnswerOpinionAsync(string token, string itemText, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
+    internal static async Task<IResult> AnswerOpinionAsync(string token, string itemText, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
     {
         var (link, item, form, refusal) = await AcceptFormAsync(token, itemText, http, s, limiter, ct);
         if (refusal is not null) return refusal;
@@ -43,7 +43,7 @@ public static partial class ParticipantPages
         };
     }
 
-    private static async Task<IResult> CastVoteAsync(string token, string itemText, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
+    internal static async Task<IResult> CastVoteAsync(string token, string itemText, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
     {
         var (link, item, form, refusal) = await AcceptFormAsync(token, itemText, http, s, limiter, ct);
         if (refusal is not null) return refusal;

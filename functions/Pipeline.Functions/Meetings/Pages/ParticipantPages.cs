@@ -1,5 +1,4 @@
 using System.Globalization;
-using Microsoft.AspNetCore.Mvc;
 using Pipeline.Functions.Approval;
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Storage;
@@ -19,36 +18,11 @@ public static partial class ParticipantPages
 {
     private const int MaxAskedLength = 64;
 
-    /// <summary>Maps the participant routes under <c>/meetings</c>.</summary>
-    public static IEndpointRouteBuilder MapParticipantPages(this IEndpointRouteBuilder app)
-    {
-        var (pages, limiter) = ApprovalLinkLimiter.LimitedGroup(app, "/meetings", "Meeting participant links", ParticipantRefusals.TooMany);
-        pages.MapGet("/{token}", (string token, HttpContext http, [AsParameters] Services s, CancellationToken ct) => ShowAsync(token, http, s, limiter, ct))
-            .WithName("GetMeetingParticipantPage")
-            .WithSummary("The participant's page: the meeting, the items they may see, the pack, open opinions and votes. Never changes the meeting.");
-        pages.MapGet("/{token}/pack", (string token, string? version, HttpContext http, [AsParameters] Services s, CancellationToken ct) => PackAsync(token, version, http, s, limiter, ct))
-            .WithName("GetMeetingParticipantPack")
-            .WithSummary("The participant's watermarked copy of the pack (current version, or ?version=N); every read is audited.");
-        pages.MapGet("/{token}/documents/{documentId}", (string token, string documentId, HttpContext http, [AsParameters] Services s, CancellationToken ct) =>
-                DocumentAsync(token, documentId, http, s, limiter, ct))
-            .WithName("GetMeetingParticipantDocument")
-            .WithSummary("The archive PDF of a document on an agenda item the participant may see; reads and refusals are audited.");
-        pages.MapPost("/{token}/opinions/{item}", (string token, string item, HttpContext http, [AsParameters] Services s, CancellationToken ct) =>
-                AnswerOpinionAsync(token, item, http, s, limiter, ct))
-            .WithName("PostMeetingParticipantOpinion")
-            .WithSummary("Records answer=agree|disagree|other with comment on an item's opinion request, once.");
-        pages.MapPost("/{token}/votes/{item}", (string token, string item, HttpContext http, [AsParameters] Services s, CancellationToken ct) =>
-                CastVoteAsync(token, item, http, s, limiter, ct))
-            .WithName("PostMeetingParticipantVote")
-            .WithSummary("Records choice=yes|no|abstain on an item's open vote, once.");
-        return app;
-    }
-
     /// <summary>Services the participant routes need.</summary>
-    public sealed record Services([FromServices] MeetingLinks Links, [FromServices] MeetingStore Store, [FromServices] MeetingPacks Packs,
-        [FromServices] DocumentCatalog Catalog, [FromServices] IBlobStore Blobs, [FromServices] TimeProvider Clock, [FromServices] ApprovalOptions Options);
+    public sealed record Services(MeetingLinks Links, MeetingStore Store, MeetingPacks Packs, DocumentCatalog Catalog, IBlobStore Blobs, TimeProvider Clock,
+        ApprovalOptions Options);
 
-    private static async Task<IResult> ShowAsync(string token, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
+    internal static async Task<IResult> ShowAsync(string token, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
     {
         var (link, refusal) = await CheckAsync(token, http, s, limiter, ct);
         if (refusal is not null) return refusal;
@@ -58,7 +32,7 @@ public static partial class ParticipantPages
         return MeetingPageShell.Html(http, StatusCodes.Status200OK, view.Meeting.Plan.Title, ParticipantPage.Render(view));
     }
 
-    private static async Task<IResult> PackAsync(string token, string? version, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
+    internal static async Task<IResult> PackAsync(string token, string? version, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
     {
         var (link, refusal) = await CheckAsync(token, http, s, limiter, ct);
         if (refusal is not null) return refusal;
@@ -68,6 +42,14 @@ public static partial class ParticipantPages
         if (number <= 0 || (await s.Store.PacksAsync(meeting.Id, ct)).All(p => p.Version != number))
             return ParticipantRefusals.NotFound(http, "Không có bản tài liệu họp này.");
 
+        // The documents are asked again: one whose secrecy was raised since the version was built is not served to everyone.
+        var versionPlan = await s.Store.PackPlanAsync(meeting.Id, number, ct);
+        if (versionPlan is null || await MeetingDocuments.ProblemsAsync(versionPlan, meeting.Office, s.Catalog, ct) is { Count: > 0 })
+        {
+            await AuditMeetingAsync(s, link, "meeting-access-refused", http, [("asked", "pack"), ("version", number), ("reason", "documents-not-ready")], ct);
+            return ParticipantRefusals.Restricted(http);
+        }
+
         // The participant's own copy: only the items they may see, their name on every page.
         var path = await s.Packs.ParticipantCopyAsync(meeting, number, link.Participant!, ct);
         await AuditMeetingAsync(s, link, "pack-opened", http, [("version", number)], ct);
@@ -75,7 +57,7 @@ public static partial class ParticipantPages
         return Pdf(http, stream, "tai-lieu-hop.pdf");
     }
 
-    private static async Task<IResult> DocumentAsync(string token, string documentId, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
+    internal static async Task<IResult> DocumentAsync(string token, string documentId, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
     {
         var (link, refusal) = await CheckAsync(token, http, s, limiter, ct);
         if (refusal is not null) return refusal;
@@ -96,6 +78,12 @@ public static partial class ParticipantPages
 
         var document = await s.Catalog.GetAsync(documentId, ct);
         if (document?.ArchiveSha256 is not { } sha256) return ParticipantRefusals.NotFound(http, "Tài liệu chưa có bản PDF để xem.");
+        // Secrecy is read now: a document found or marked secret after the agenda was written is not served on an item open to everyone.
+        if (!MeetingDocuments.MayShow(document, item))
+        {
+            await AuditMeetingAsync(s, link, "meeting-access-refused", http, [("asked", "document"), ("documentId", documentId), ("reason", "secret-on-open-item")], ct);
+            return ParticipantRefusals.Restricted(http);
+        }
         var stream = await s.Blobs.OpenReadAsync(sha256, ct)
             ?? throw new InvalidOperationException($"Blob {sha256} (archive of {document.Id}) is missing from the blob store.");
         // In both trails: the meeting's says what its participants read, the document's says who read it and through what.
@@ -110,8 +98,13 @@ public static partial class ParticipantPages
     {
         var meeting = link.Meeting!;
         var documents = new Dictionary<string, DocumentRecord?>(StringComparer.Ordinal);
-        foreach (var id in meeting.Plan.Agenda.Where(i => i.VisibleTo(link.Participant!.Email)).SelectMany(i => i.DocumentIds).Distinct(StringComparer.Ordinal))
-            documents[id] = await s.Catalog.GetAsync(id, ct);
+        var visible = meeting.Plan.Agenda.Where(i => i.VisibleTo(link.Participant!.Email)).ToList();
+        foreach (var id in visible.SelectMany(i => i.DocumentIds).Distinct(StringComparer.Ordinal))
+        {
+            // A document that is secret now, on an item open to everyone, is not described (nor linked) at all.
+            var document = await s.Catalog.GetAsync(id, ct);
+            documents[id] = document is not null && visible.Where(i => i.DocumentIds.Contains(id, StringComparer.Ordinal)).All(i => MeetingDocuments.MayShow(document, i)) ? document : null;
+        }
         return new ParticipantView(meeting, link.Participant!, await s.Store.PacksAsync(meeting.Id, ct), await s.Store.OpinionsAsync(meeting.Id, ct),
             await s.Store.VotesAsync(meeting.Id, ct), documents, s.Clock.GetUtcNow().UtcDateTime,
             LinkPath(http, token));

@@ -20,6 +20,9 @@ internal static class ParticipantRefusals
             Card("Hệ thống không có liên kết này (ví dụ: dữ liệu đã được khôi phục từ một bản sao lưu cũ hơn thư).", "Đề nghị văn phòng gửi lại thư mời họp.")),
         ParticipantLinkState.Expired => Html(context, StatusCodes.Status410Gone, "Liên kết đã hết hạn",
             Card($"Liên kết hết hạn lúc {VietnamTime(link.Claims!.ExpiresAt.UtcDateTime)}.", "Nếu vẫn cần xem tài liệu họp, hãy liên hệ văn phòng.")),
+        ParticipantLinkState.Archived => Html(context, StatusCodes.Status410Gone, "Cuộc họp đã kết thúc",
+            Card("Cuộc họp đã kết thúc và biên bản đã được lưu trữ, nên liên kết không còn dùng được.",
+                "Nếu cần xem biên bản hoặc tài liệu họp, hãy liên hệ văn phòng.")),
         _ => Html(context, StatusCodes.Status410Gone, "Liên kết không còn hiệu lực",
             Card("Đồng chí không còn trong danh sách đại biểu của cuộc họp này, nên liên kết không còn dùng được.", "Nếu có nhầm lẫn, hãy liên hệ văn phòng.")),
     };

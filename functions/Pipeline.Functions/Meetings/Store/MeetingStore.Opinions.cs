@@ -45,12 +45,17 @@ public sealed partial class MeetingStore
         return MeetingChange.Done;
     }
 
-    /// <summary>Closes the opinion request on <paramref name="item"/> (its deadline passed); audits who never answered.</summary>
-    public async Task CloseOpinionsAsync(string id, int item, CancellationToken ct = default)
+    /// <summary>
+    /// Closes the opinion request on <paramref name="item"/> once its deadline has passed; audits who never answered.
+    /// False while the request is open and its deadline still ahead (nothing changes); true otherwise.
+    /// </summary>
+    public async Task<bool> CloseOpinionsAsync(string id, int item, CancellationToken ct = default)
     {
         await using var connection = _database.Open();
         using var transaction = CatalogDatabase.BeginWrite(connection);
         var meeting = Read(connection, transaction, id);
+        var request = meeting is null ? null : Opinions(connection, transaction, id).FirstOrDefault(r => r.Item == item);
+        if (request is { Closed: false } && Now < request.Deadline) return false;
         if (meeting is not null && Execute(transaction, "UPDATE meeting_opinion_requests SET closed = 1 WHERE meeting_id = $id AND item = $item AND closed = 0", ("$id", id), ("$item", item)) == 1)
         {
             var answered = Opinions(connection, transaction, id).First(r => r.Item == item).Answers.Select(a => a.Participant).ToHashSet(StringComparer.OrdinalIgnoreCase);
@@ -58,6 +63,7 @@ public sealed partial class MeetingStore
             _audit.Append(transaction, meeting.AuditKey, new AuditEntry("opinions-closed", AuditEntry.System, Serialize(new { item, answered = answered.Count, notAnswered = missing })));
         }
         await transaction.CommitAsync(ct);
+        return true;
     }
 
     /// <summary>Every opinion request with its answers.</summary>

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Pipeline.Durable;
+using Microsoft.Azure.Functions.Worker;
 using Pipeline.Functions.Archive;
 using Pipeline.Functions.Digitise;
 using Pipeline.Functions.Documents;
@@ -14,19 +14,24 @@ namespace Pipeline.Functions.Meetings;
 /// PDF, files it in the archive as a document of the meeting's dossier, and marks the meeting Archived. Returns the
 /// minutes' document id. The document id is derived from the meeting id, so a retry finds the minutes already filed.
 /// </summary>
-[DurableTask(Name)]
+/// <remarks>Once archived, the participants' watermarked copies are deleted: the minutes and the archive are the record.</remarks>
 public sealed class ArchiveMeeting(MeetingStore store, DocumentCatalog catalog, DossierCatalog dossiers, IBlobStore blobs, DataDirectory data)
-    : TaskActivity<string, string>
 {
     /// <summary>The registered name.</summary>
     public const string Name = "meeting-archive";
 
-    /// <inheritdoc/>
-    public override async Task<string> RunAsync(TaskActivityContext context, string meetingId)
+    /// <summary>The minutes' document id.</summary>
+    [Function(Name)]
+    public async Task<string> Run([ActivityTrigger] string meetingId, FunctionContext fc)
     {
-        var ct = context.CancellationToken;
+        var ct = fc.CancellationToken;
         var meeting = await store.GetAsync(meetingId, ct) ?? throw new InvalidOperationException($"Meeting {meetingId} is missing.");
-        if (meeting.MinutesDocumentId is { } done) return done;
+        if (meeting.MinutesDocumentId is { } done)
+        {
+            MeetingPacks.DeleteCopies(data, meetingId);
+            return done;
+        }
+        if (meeting.Status != MeetingStatus.Concluded) throw new InvalidOperationException($"Meeting {meetingId} is {meeting.Status}; only a Concluded meeting is archived.");
         var documentId = MinutesDocumentId(meetingId);
         var dossier = meeting.Plan.Dossier ?? $"HOP-{meeting.Plan.StartsAt:yyyyMMdd}-{meetingId[..6]}";
 
@@ -59,6 +64,7 @@ public sealed class ArchiveMeeting(MeetingStore store, DocumentCatalog catalog, 
 
         await store.ChangeAsync(meetingId, m => m.Status == MeetingStatus.Concluded, m => m with { Status = MeetingStatus.Archived, MinutesDocumentId = documentId },
             m => new AuditEntry("meeting-archived", AuditEntry.System, MeetingStore.Serialize(new { minutesDocumentId = documentId, dossier })), ct);
+        MeetingPacks.DeleteCopies(data, meetingId);
         return documentId;
     }
 

@@ -43,6 +43,13 @@ public sealed class MeetingPacks(MeetingStore store, DocumentCatalog catalog, IB
         return (await store.PacksAsync(meeting.Id, ct)).First(p => p.Version == version);
     }
 
+    /// <summary>Deletes the participants' copies of a meeting (once it is archived they are served no more).</summary>
+    public static void DeleteCopies(DataDirectory data, string meetingId)
+    {
+        var directory = Path.Combine(data.Path, "meetings", meetingId, "copies");
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+    }
+
     /// <summary>
     /// The participant's copy of <paramref name="version"/>: the items of that version's plan they may see, a light
     /// watermark with their name and the version on every page. Built on first use, then served from disk.
