@@ -5,7 +5,7 @@ using Microsoft.DurableTask.Client;
 using Pipeline.Durable.Sidecar;
 using Pipeline.Testing;
 using Xunit.Abstractions;
-using static Pipeline.Durable.Tests.CrashWorkerProcess;
+using static Pipeline.Durable.Tests.Sidecar.CrashStepLog;
 using P = Microsoft.DurableTask.Protobuf;
 
 /// <summary>

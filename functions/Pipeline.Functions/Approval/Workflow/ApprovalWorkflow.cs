@@ -1,3 +1,4 @@
+using Pipeline.Functions.Durable;
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
@@ -51,7 +52,7 @@ public static class ApprovalWorkflow
             return Refused;
         }
         var begun = await context.CallActivityAsync<ApprovalStartAnswer>(BeginApproval.Name,
-            new ApprovalStart(input.ApprovalId, context.InstanceId, input.StepCount), ApprovalRetries.Patient);
+            new ApprovalStart(input.ApprovalId, context.InstanceId, input.StepCount), WorkflowRetries.Patient);
         if (!begun.Accepted)
         {
             log.LogWarning("ApprovalWorkflow {InstanceId} refused for approval {ApprovalId}: {Reason}", context.InstanceId, input.ApprovalId, begun.Reason);
@@ -62,7 +63,7 @@ public static class ApprovalWorkflow
         for (var step = 0; step < begun.StepCount; step++)
         {
             var schedule = await context.CallActivityAsync<StepSchedule>(OpenApprovalStep.Name,
-                new StepWork(input.ApprovalId, step, context.CurrentUtcDateTime), ApprovalRetries.Patient);
+                new StepWork(input.ApprovalId, step, context.CurrentUtcDateTime), WorkflowRetries.Patient);
             if (!schedule.Open) return ApprovalStatus.Cancelled.ToString();
             context.SetCustomStatus(new { step, stepCount = begun.StepCount, stage = "waiting", dueAt = schedule.DueAt });
 
@@ -114,7 +115,7 @@ public static class ApprovalWorkflow
                 events.Clear();
                 var answer = await context.CallActivityAsync<StepEventAnswer>(CheckStepEvent.Name,
                     new StepEventCheck(approvalId, context.InstanceId, step, claim is { ValueKind: not JsonValueKind.Undefined } json ? json.GetRawText() : null),
-                    ApprovalRetries.Patient);
+                    WorkflowRetries.Patient);
                 if (answer.Verdict == StepEventVerdict.Backed)
                 {
                     cancelTimer.Cancel();
@@ -128,16 +129,16 @@ public static class ApprovalWorkflow
             switch (passed++)
             {
                 case 0:
-                    await context.CallActivityAsync<int>(RemindApprovers.Name, work, ApprovalRetries.Patient);
+                    await context.CallActivityAsync<int>(RemindApprovers.Name, work, WorkflowRetries.Patient);
                     context.SetCustomStatus(new { step, stage = "reminded", dueAt = schedule.DueAt });
                     break;
                 case 1:
-                    await context.CallActivityAsync<int>(EscalateApprovalStep.Name, work, ApprovalRetries.Patient);
+                    await context.CallActivityAsync<int>(EscalateApprovalStep.Name, work, WorkflowRetries.Patient);
                     context.SetCustomStatus(new { step, stage = "overdue", dueAt = schedule.DueAt });
                     break;
                 default:
                     // The store says how the step ended: expired now, or by a decision that got in first.
-                    return await context.CallActivityAsync<StepStatus>(ExpireApprovalStep.Name, work, ApprovalRetries.Patient);
+                    return await context.CallActivityAsync<StepStatus>(ExpireApprovalStep.Name, work, WorkflowRetries.Patient);
             }
             timer = context.CreateTimer(deadlines[passed], cancelTimer.Token);
         }
@@ -146,7 +147,7 @@ public static class ApprovalWorkflow
 
     private static async Task<string> FinishAsync(TaskOrchestrationContext context, string approvalId, ApprovalStatus outcome)
     {
-        var finished = await context.CallActivityAsync<ApprovalStatus>(FinishApproval.Name, new FinishWork(approvalId, outcome), ApprovalRetries.Patient);
+        var finished = await context.CallActivityAsync<ApprovalStatus>(FinishApproval.Name, new FinishWork(approvalId, outcome), WorkflowRetries.Patient);
         context.SetCustomStatus(new { stage = "finished", outcome = finished.ToString() });
         return finished.ToString();
     }

@@ -1,3 +1,4 @@
+using Pipeline.Functions.Durable;
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
@@ -22,12 +23,6 @@ public static class MeetingWorkflow
 {
     /// <summary>The registered name.</summary>
     public const string Name = "MeetingWorkflow";
-
-    /// <summary>
-    /// For activities that wait on things that recover by themselves (a mail server, a disk): about a day of retries,
-    /// at most two hours apart. Only for idempotent activities.
-    /// </summary>
-    public static readonly TaskOptions Patient = TaskOptions.FromRetryPolicy(new RetryPolicy(20, TimeSpan.FromSeconds(30), 2, TimeSpan.FromHours(2)));
 
     /// <summary>Runs one command, then continues as new (or ends, once archived).</summary>
     [Function(Name)]
@@ -55,7 +50,7 @@ public static class MeetingWorkflow
         try
         {
             decision = await context.CallActivityAsync<MeetingCommandDecision>(CheckMeetingCommand.Name,
-                new MeetingCommandClaim(state.MeetingId, context.InstanceId, kind), Patient);
+                new MeetingCommandClaim(state.MeetingId, context.InstanceId, kind), WorkflowRetries.Patient);
         }
         catch (TaskFailedException e)
         {
@@ -70,9 +65,9 @@ public static class MeetingWorkflow
                 try
                 {
                     context.SetCustomStatus(new { stage = "building-pack", packVersion = version });
-                    await context.CallActivityAsync<int>(BuildMeetingPack.Name, new PackWork(state.MeetingId, version), Patient);
+                    await context.CallActivityAsync<int>(BuildMeetingPack.Name, new PackWork(state.MeetingId, version), WorkflowRetries.Patient);
                     context.SetCustomStatus(new { stage = "notifying", packVersion = version });
-                    await context.CallActivityAsync<int>(NotifyParticipants.Name, new PackWork(state.MeetingId, version), Patient);
+                    await context.CallActivityAsync<int>(NotifyParticipants.Name, new PackWork(state.MeetingId, version), WorkflowRetries.Patient);
                 }
                 catch (TaskFailedException e)
                 {
@@ -87,7 +82,7 @@ public static class MeetingWorkflow
                 try
                 {
                     context.SetCustomStatus(new { stage = "writing-minutes", packVersion = state.PackVersion });
-                    minutes = await context.CallActivityAsync<string>(ArchiveMeeting.Name, state.MeetingId, Patient);
+                    minutes = await context.CallActivityAsync<string>(ArchiveMeeting.Name, state.MeetingId, WorkflowRetries.Patient);
                 }
                 catch (TaskFailedException e)
                 {
@@ -163,7 +158,7 @@ public static class OpinionWorkflow
         }
 
         var now = context.CurrentUtcDateTime;
-        var stored = await context.CallActivityAsync<OpinionRequestState>(CheckOpinionRequest.Name, new OpinionWork(input.MeetingId, input.Item, false, now), MeetingWorkflow.Patient);
+        var stored = await context.CallActivityAsync<OpinionRequestState>(CheckOpinionRequest.Name, new OpinionWork(input.MeetingId, input.Item, false, now), WorkflowRetries.Patient);
         if (!stored.Exists || stored.Closed)
         {
             log.LogWarning("OpinionWorkflow {InstanceId}: the store has no open request on item {Item}; ended.", context.InstanceId, input.Item);
@@ -171,16 +166,16 @@ public static class OpinionWorkflow
         }
         var deadline = DateTime.SpecifyKind(stored.Deadline, DateTimeKind.Utc);
 
-        await context.CallActivityAsync<int>(SendOpinionMails.Name, new OpinionWork(input.MeetingId, input.Item, false, now), MeetingWorkflow.Patient);
+        await context.CallActivityAsync<int>(SendOpinionMails.Name, new OpinionWork(input.MeetingId, input.Item, false, now), WorkflowRetries.Patient);
         var left = deadline - now;
         var remindAt = left > TimeSpan.FromDays(2) ? deadline - TimeSpan.FromDays(1) : now + left / 2;
         context.SetCustomStatus(new { stage = "asked", remindAt, deadline });
         await context.CreateTimer(remindAt, CancellationToken.None);
-        await context.CallActivityAsync<int>(SendOpinionMails.Name, new OpinionWork(input.MeetingId, input.Item, true, remindAt), MeetingWorkflow.Patient);
+        await context.CallActivityAsync<int>(SendOpinionMails.Name, new OpinionWork(input.MeetingId, input.Item, true, remindAt), WorkflowRetries.Patient);
         context.SetCustomStatus(new { stage = "reminded", deadline });
         await context.CreateTimer(deadline, CancellationToken.None);
         // The store closes the request only once its deadline has passed by its own clock; a few seconds cover any skew.
-        for (var attempt = 0; !await context.CallActivityAsync<bool>(CloseOpinions.Name, new OpinionWork(input.MeetingId, input.Item, false, deadline), MeetingWorkflow.Patient); attempt++)
+        for (var attempt = 0; !await context.CallActivityAsync<bool>(CloseOpinions.Name, new OpinionWork(input.MeetingId, input.Item, false, deadline), WorkflowRetries.Patient); attempt++)
         {
             if (attempt == 10) throw new InvalidOperationException($"The opinion request on item {input.Item} would not close after its deadline {deadline:O}.");
             await context.CreateTimer(context.CurrentUtcDateTime.AddSeconds(5), CancellationToken.None);
