@@ -170,6 +170,9 @@ internal static class DurableManagementApi
     {
         var (state, refusal) = await RequirePublicAsync(sidecar, options, instanceId, what, ct).ConfigureAwait(false);
         if (refusal is not null) return refusal;
+        // As Durable Functions answers: a finished instance cannot be terminated, suspended, resumed or signalled (410);
+        // the sidecar would accept some of these as no-ops. Only rewind applies to a finished (failed) instance.
+        if (what != "rewind" && IsFinished(state!.OrchestrationStatus)) return ManagementProblems.InstanceFinished(instanceId);
         try
         {
             await send(sidecar.Client).ConfigureAwait(false);
