@@ -22,7 +22,16 @@ public sealed class PostgresStoreTests
         {
             var body = DurableHttp.Parse(await health.Content.ReadAsStringAsync());
             Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-            Assert.Equal("postgres", body.GetProperty("store").GetProperty("kind").GetString());
+            Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("durable").GetProperty("status").GetString());
+        }
+        foreach (var client in new[] { firstClient, secondClient })
+        {
+            // The host runs the durable store; its status (master key) names the store it uses.
+            using var hostStatus = await client.GetAsync("/admin/host/status");
+            Assert.Equal(HttpStatusCode.OK, hostStatus.StatusCode);
+            var durable = DurableHttp.Parse(await hostStatus.Content.ReadAsStringAsync()).GetProperty("durable");
+            Assert.Equal("postgres", durable.GetProperty("store").GetString());
+            Assert.True(durable.GetProperty("reachable").GetBoolean());
         }
 
         var started = await firstClient.StartAcceptedAsync("diagnostics-fanout", """{"activities":100,"delayMs":10}""");
@@ -49,8 +58,9 @@ public sealed class PostgresStoreTests
         var body = DurableHttp.Parse(await health.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
         Assert.Equal("Unhealthy", body.GetProperty("status").GetString());
-        Assert.False(body.GetProperty("store").GetProperty("reachable").GetBoolean());
-        Assert.False(string.IsNullOrWhiteSpace(body.GetProperty("store").GetProperty("error").GetString()));
+        var durableCheck = body.GetProperty("checks").GetProperty("durable");
+        Assert.Equal("Unhealthy", durableCheck.GetProperty("status").GetString());
+        Assert.False(string.IsNullOrWhiteSpace(durableCheck.GetProperty("error").GetString()));
 
         using var keyed = app.CreateClient();
         using var list = await keyed.GetAsync("/runtime/webhooks/durabletask/instances");

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using Pipeline.Functions.Approval;
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Storage;
 
@@ -10,17 +11,27 @@ namespace Pipeline.Functions.Meetings;
 /// The meetings API (API.md "Meetings") as HTTP functions, one per route, each with its full path; the handlers are
 /// <see cref="MeetingsApi"/>'s. Every route needs a function key (the host checks it).
 /// </summary>
-public sealed class MeetingsFunctions(MeetingStore store, DocumentCatalog catalog, IBlobStore blobs)
+public sealed class MeetingsFunctions(MeetingStore store, DocumentCatalog catalog, IBlobStore blobs, ApprovalAddress address)
 {
     private const string Meeting = "api/meetings/{id}";
     private const string Item = "api/meetings/{id}/items/{item:int}";
 
     private MeetingsApi.Services With(DurableTaskClient? client = null) => new(store, catalog, client, blobs);
 
+    /// <summary>
+    /// The services for a call that may mail links: the address the key holder called is remembered first, so the mailed
+    /// links point at the host they used (unless pipeline.approvals.publicBaseUrl says otherwise).
+    /// </summary>
+    private MeetingsApi.Services Mailing(HttpRequest request, DurableTaskClient client)
+    {
+        address.Observe(request);
+        return With(client);
+    }
+
     /// <summary>Creates a Draft meeting: title, startsAt, place, chair, secretary, participants, agenda.</summary>
     [Function("CreateMeeting")]
     public Task<IResult> Create([HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/meetings")] HttpRequest request, [DurableClient] DurableTaskClient client) =>
-        MeetingsApi.Create(request.HttpContext, With(client), request.HttpContext.RequestAborted);
+        MeetingsApi.Create(request.HttpContext, Mailing(request, client), request.HttpContext.RequestAborted);
 
     /// <summary>The office's meetings (?office=), latest first.</summary>
     [Function("ListMeetings")]
@@ -35,12 +46,12 @@ public sealed class MeetingsFunctions(MeetingStore store, DocumentCatalog catalo
     /// <summary>Replaces the plan; after publishing this makes a new pack version and tells the participants.</summary>
     [Function("UpdateMeeting")]
     public Task<IResult> Update([HttpTrigger(AuthorizationLevel.Function, "put", Route = Meeting)] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
-        MeetingsApi.Update(id, request.HttpContext, With(client), request.HttpContext.RequestAborted);
+        MeetingsApi.Update(id, request.HttpContext, Mailing(request, client), request.HttpContext.RequestAborted);
 
     /// <summary>Builds the pack and mails each participant a personal link.</summary>
     [Function("PublishMeeting")]
     public Task<IResult> Publish([HttpTrigger(AuthorizationLevel.Function, "post", Route = Meeting + "/publish")] HttpRequest request, string id, [DurableClient] DurableTaskClient client) =>
-        MeetingsApi.Publish(id, request.HttpContext, With(client), request.HttpContext.RequestAborted);
+        MeetingsApi.Publish(id, request.HttpContext, Mailing(request, client), request.HttpContext.RequestAborted);
 
     /// <summary>Published → InSession (the pack must be built).</summary>
     [Function("StartMeeting")]
