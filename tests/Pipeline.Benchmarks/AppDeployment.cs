@@ -7,70 +7,54 @@ using Pipeline.Testing;
 namespace Pipeline.Benchmarks;
 
 /// <summary>
-/// One or more app processes sharing one store, started from the built Pipeline.Functions.dll in a fresh
-/// temporary working directory (its own host.json copy and data dir), each on a free loopback port.
-/// Shared by the durable and digitise benchmarks.
+/// One or more instances of the app sharing one store, each our Functions host with the app as its worker
+/// (<see cref="HostedApp"/>), in a fresh temporary working directory (its own host.json copy and data dir), each host
+/// on a free loopback port. Shared by the durable, digitise and extraction benchmarks.
 /// </summary>
 internal sealed class AppDeployment : IAsyncDisposable
 {
-    private readonly List<ChildProcess> _processes = [];
+    private readonly List<HostedApp> _instances = [];
     private readonly string _workDir = Directory.CreateTempSubdirectory("pipeline-bench-").FullName;
     private HttpClient _http = null!;
-    // Starts go to the processes in turn, as a load balancer in front of several instances would send them.
+    // Starts go to the instances in turn, as a load balancer in front of several instances would send them.
     private readonly List<HttpClient> _starters = [];
     private int _nextStarter;
 
-    /// <summary>The first process's client: base address set, admin key in <c>x-functions-key</c>.</summary>
+    /// <summary>The first instance's client: base address set, master key in <c>x-functions-key</c>.</summary>
     public HttpClient Http => _http;
 
-    /// <summary>The app processes' ids (for reading /proc).</summary>
-    public IReadOnlyList<int> ProcessIds => _processes.Select(p => p.Id).ToList();
+    /// <summary>The running instances (host + worker each).</summary>
+    public IReadOnlyList<HostedApp> Instances => _instances;
 
-    /// <summary>The data directory the processes share (PIPELINE_DATA).</summary>
+    /// <summary>Every host's and every worker's process id (for reading /proc).</summary>
+    public IReadOnlyList<int> ProcessIds => _instances.SelectMany(i => i.ProcessIds).ToList();
+
+    /// <summary>The data directory the instances share (PIPELINE_DATA).</summary>
     public string DataDir => Path.Combine(_workDir, "data");
 
-    /// <summary>Everything the first process wrote to stdout/stderr so far (for error reports).</summary>
-    public string Output => _processes.Count > 0 ? _processes[0].Output : "";
+    /// <summary>Everything the first host (and its worker) wrote to stdout/stderr so far (for error reports).</summary>
+    public string Output => _instances.Count > 0 ? _instances[0].Output : "";
 
-    public static async Task<AppDeployment> StartAsync(string store, int workers, string? postgres)
+    public static async Task<AppDeployment> StartAsync(string store, int instances, string? postgres)
     {
         var app = new AppDeployment();
         try
         {
             File.Copy(Path.Combine(RepoPaths.Root, "host.json"), Path.Combine(app._workDir, "host.json"));
-            var dll = Path.Combine(RepoPaths.Root, "functions", "Pipeline.Functions", "bin", "Release", "net10.0", "Pipeline.Functions.dll");
-            if (!File.Exists(dll)) throw new FileNotFoundException("Build the app first: dotnet build -c Release (the benchmark project does it).", dll);
-            var dataDir = Path.Combine(app._workDir, "data");
-            var urls = new List<string>();
-            for (var i = 0; i < workers; i++)
+            var env = new Dictionary<string, string?>
             {
-                var url = $"http://127.0.0.1:{FreePort()}";
-                urls.Add(url);
-                var env = new Dictionary<string, string?>
-                {
-                    ["PIPELINE_DATA"] = dataDir,
-                    ["PIPELINE_DURABLE__STORE"] = store,
-                    ["PIPELINE_DURABLE__POSTGRES"] = postgres,
-                    ["ASPNETCORE_URLS"] = null,
-                    ["Logging__LogLevel__Default"] = "Warning",
-                };
-                var process = ChildProcess.Start(dll, ["--urls", url], app._workDir, env);
-                app._processes.Add(process);
-                await process.WaitForOutputAsync("Pipeline listening on", TimeSpan.FromSeconds(60));
-            }
-            var key = await File.ReadAllTextAsync(Path.Combine(dataDir, "admin.key"));
-            foreach (var url in urls)
-            {
-                var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(url) };
-                client.DefaultRequestHeaders.Add("x-functions-key", key.Trim());
-                app._starters.Add(client);
-            }
+                ["PIPELINE_DURABLE__STORE"] = store,
+                ["PIPELINE_DURABLE__POSTGRES"] = postgres,
+            };
+            for (var i = 0; i < instances; i++)
+                app._instances.Add(await HostedApp.StartAsync(app._workDir, app.DataDir, env));
+            foreach (var instance in app._instances) app._starters.Add(instance.CreateClient());
             app._http = app._starters[0];
             return app;
         }
         catch
         {
-            // A process that did not start: stop the ones that did and remove the work directory.
+            // An instance that did not start: stop the ones that did and remove the work directory.
             await app.DisposeAsync();
             throw;
         }
@@ -112,36 +96,22 @@ internal sealed class AppDeployment : IAsyncDisposable
         return list!.Count;
     }
 
-    /// <summary>CPU time (user + system) the app processes have used so far.</summary>
-    public double CpuSeconds() => _processes.Sum(p =>
-    {
-        var fields = File.ReadAllText($"/proc/{p.Id}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0; // utime, stime in clock ticks (USER_HZ = 100)
-    });
+    /// <summary>CPU time (user + system) the hosts and workers have used so far.</summary>
+    public double CpuSeconds() => _instances.Sum(i => i.CpuSeconds());
 
-    /// <summary>Sum of the processes' peak resident set sizes (VmHWM), in MB.</summary>
-    public double PeakRssMb() => _processes.Sum(p => ReadVmHwmKb(p.Id)) / 1024.0;
+    /// <summary>Sum of the hosts' and workers' peak resident set sizes (VmHWM), in MB.</summary>
+    public double PeakRssMb() => _instances.Sum(i => i.PeakRssMb());
 
-    private static long ReadVmHwmKb(int pid)
+    /// <summary>Throws if a worker was restarted since start (its figures would be half a run's).</summary>
+    public async Task EnsureSameWorkersAsync()
     {
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
-    }
-
-    /// <summary>A TCP port free on loopback right now.</summary>
-    internal static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
+        foreach (var instance in _instances) await instance.EnsureSameWorkerAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
         foreach (var client in _starters) client.Dispose();
-        foreach (var p in _processes) await p.DisposeAsync();
+        foreach (var instance in _instances) await instance.DisposeAsync();
         try { Directory.Delete(_workDir, recursive: true); } catch (IOException) { }
     }
 }

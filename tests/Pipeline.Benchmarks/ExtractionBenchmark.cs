@@ -51,7 +51,7 @@ internal sealed class ExtractionBenchmark(ExtractionBenchmark.Settings settings)
         if (corpus.Count != 24) Console.WriteLine($"  note: the issue's corpus has 24 documents, this one {corpus.Count}.");
 
         await using var app = await AppDeployment.StartAsync("sqlite", 1, null);
-        Console.WriteLine($"  app pid {app.ProcessIds[0]}, data {app.DataDir}");
+        Console.WriteLine($"  host pid {app.Instances[0].Host.Id}, worker (app) pid {app.Instances[0].WorkerProcessId}, data {app.DataDir}");
         var http = app.Http;
         http.Timeout = TimeSpan.FromMinutes(10);
 

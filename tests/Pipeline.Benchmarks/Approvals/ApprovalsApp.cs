@@ -6,8 +6,8 @@ using Pipeline.Testing;
 namespace Pipeline.Benchmarks.Approvals;
 
 /// <summary>
-/// The real app, one process on the embedded default (SQLite store, mail to the outbox folder), in a fresh temporary
-/// working directory. Like <see cref="AppDeployment"/>, but with its own host.json copy: the review threshold at 0 so
+/// The real app — our host with the app as its worker (<see cref="HostedApp"/>) — on the embedded default (SQLite
+/// store, mail to the outbox folder), in a fresh temporary working directory. Like <see cref="AppDeployment"/>, but with its own host.json copy: the review threshold at 0 so
 /// the benchmark's text-only documents end Digitised rather than NeedsReview (only Digitised ones can be sent for
 /// approval), and the link pages' per-address request limit raised, since this one client address stands in for
 /// hundreds of approvers deciding back to back (the limiter is not what is measured).
@@ -15,7 +15,7 @@ namespace Pipeline.Benchmarks.Approvals;
 internal sealed class ApprovalsApp : IAsyncDisposable
 {
     private readonly string _workDir = Directory.CreateTempSubdirectory("pipeline-bench-approvals-").FullName;
-    private ChildProcess? _process;
+    private HostedApp? _app;
 
     /// <summary>The admin API: base address set, admin key in <c>x-functions-key</c>.</summary>
     public HttpClient Api { get; private set; } = null!;
@@ -24,8 +24,10 @@ internal sealed class ApprovalsApp : IAsyncDisposable
     public HttpClient Links { get; private set; } = null!;
 
     public string DataDir => Path.Combine(_workDir, "data");
-    public int ProcessId => _process?.Id ?? 0;
-    public string Output => _process?.Output ?? "";
+    /// <summary>The host's pid (the worker's: <see cref="WorkerProcessId"/>).</summary>
+    public int ProcessId => _app?.Host.Id ?? 0;
+    public int WorkerProcessId => _app?.WorkerProcessId ?? 0;
+    public string Output => _app?.Output ?? "";
 
     public static async Task<ApprovalsApp> StartAsync()
     {
@@ -39,25 +41,14 @@ internal sealed class ApprovalsApp : IAsyncDisposable
             Section(pipeline, "approvals")["maxLinkRequestsPerMinute"] = 10_000_000;
             await File.WriteAllTextAsync(Path.Combine(app._workDir, "host.json"), host.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
-            var dll = Path.Combine(RepoPaths.Root, "functions", "Pipeline.Functions", "bin", "Release", "net10.0", "Pipeline.Functions.dll");
-            if (!File.Exists(dll)) throw new FileNotFoundException("Build the app first: dotnet build -c Release (the benchmark project does it).", dll);
-            var url = $"http://127.0.0.1:{AppDeployment.FreePort()}";
             var env = new Dictionary<string, string?>
             {
-                ["PIPELINE_DATA"] = app.DataDir,
-                ["PIPELINE_DURABLE__STORE"] = "sqlite",
-                ["PIPELINE_DURABLE__POSTGRES"] = null, // the embedded default whatever this shell has set
+                ["PIPELINE_DURABLE__STORE"] = "sqlite", // the embedded default whatever this shell has set
                 ["PIPELINE_SMTP__HOST"] = null,        // mail to the outbox folder, the embedded default
-                ["ASPNETCORE_URLS"] = null,
-                ["Logging__LogLevel__Default"] = "Warning",
             };
-            app._process = ChildProcess.Start(dll, ["--urls", url], app._workDir, env);
-            await app._process.WaitForOutputAsync("Pipeline listening on", TimeSpan.FromSeconds(60));
-            var key = (await File.ReadAllTextAsync(Path.Combine(app.DataDir, "admin.key"))).Trim();
-            app.Api = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
-            app.Api.DefaultRequestHeaders.Add("x-functions-key", key);
-            app.Links = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = 64 })
-                { BaseAddress = new Uri(url), Timeout = TimeSpan.FromMinutes(2) };
+            app._app = await HostedApp.StartAsync(app._workDir, app.DataDir, env);
+            app.Api = app._app.CreateClient(timeout: TimeSpan.FromMinutes(2));
+            app.Links = app._app.CreateClient(withKey: false, followRedirects: false, timeout: TimeSpan.FromMinutes(2));
             return app;
         }
         catch
@@ -67,12 +58,8 @@ internal sealed class ApprovalsApp : IAsyncDisposable
         }
     }
 
-    /// <summary>CPU seconds (utime+stime) the app process has used so far.</summary>
-    public double CpuSeconds()
-    {
-        var fields = File.ReadAllText($"/proc/{ProcessId}/stat").Split(')')[^1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return (long.Parse(fields[11]) + long.Parse(fields[12])) / 100.0; // USER_HZ
-    }
+    /// <summary>CPU seconds (utime+stime) host and worker have used so far.</summary>
+    public double CpuSeconds() => _app?.CpuSeconds() ?? 0;
 
     private static JsonObject Section(JsonObject parent, string name)
     {
@@ -86,7 +73,7 @@ internal sealed class ApprovalsApp : IAsyncDisposable
     {
         Api?.Dispose();
         Links?.Dispose();
-        if (_process is not null) await _process.DisposeAsync();
+        if (_app is not null) await _app.DisposeAsync();
         try { Directory.Delete(_workDir, recursive: true); } catch (IOException) { }
     }
 }

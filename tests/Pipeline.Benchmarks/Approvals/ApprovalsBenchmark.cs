@@ -47,7 +47,7 @@ internal sealed class ApprovalsBenchmark(ApprovalsBenchmark.Settings settings)
 
         await using var app = _app = await ApprovalsApp.StartAsync();
         using var outbox = _outbox = new OutboxWatcher(Path.Combine(app.DataDir, "outbox"));
-        Console.WriteLine($"  app pid {app.ProcessId}, data {app.DataDir}");
+        Console.WriteLine($"  host pid {app.ProcessId}, worker pid {app.WorkerProcessId}, data {app.DataDir}");
         _run = Guid.NewGuid().ToString("N")[..8];
         var clock = Stopwatch.StartNew();
         var ids = await UploadAsync(documents);
@@ -116,7 +116,7 @@ internal sealed class ApprovalsBenchmark(ApprovalsBenchmark.Settings settings)
         var (watcher, poll) = (_outbox.Counts.Watcher - counts.Watcher, _outbox.Counts.Poll - counts.Poll);
         Print(samples);
         Console.WriteLine($"  {samples.Count} decisions in {seconds:F1} s ({samples.Count / seconds:F1}/s, with the waits for idle between them); " +
-            $"app CPU {cpu:F1} s ({cpu * 1000 / Math.Max(1, samples.Count):F1} ms per decision, " +
+            $"app CPU (host + worker) {cpu:F1} s ({cpu * 1000 / Math.Max(1, samples.Count):F1} ms per decision, " +
             $"with answering the status polls between decisions), benchmark client {self:F1} s");
         Console.WriteLine($"  other processes used {other * 100:F0} % of the machine's CPU meanwhile; load average {load} → {MachineInfo.LoadAverage()}");
         Console.WriteLine($"  mails seen first by the watcher {watcher}, by the polling fallback {poll}" +

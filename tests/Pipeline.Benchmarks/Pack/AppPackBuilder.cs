@@ -9,8 +9,8 @@ internal sealed record BenchDocument(string Label, string PdfPath, int Pages);
 
 /// <summary>
 /// Calls <c>Pipeline.Functions.Meetings.MeetingPackBuilder</c> in the built app (bin/Release), in this process.
-/// The benchmark project builds the app but does not link it (its other benchmarks run it as a child process), so
-/// the assembly is loaded from its output folder and the builder reached by reflection: the same code the app runs,
+/// The benchmark project builds the app but does not link it (its other benchmarks run it as the worker of our host,
+/// see <see cref="HostedApp"/>), so the assembly is loaded from the same output folder the host's <c>--app</c> names and the builder reached by reflection: the same code the app runs,
 /// with its internal overload that starts qpdf under <c>/usr/bin/time</c> to measure qpdf's peak memory.
 /// </summary>
 internal sealed class AppPackBuilder
@@ -28,7 +28,7 @@ internal sealed class AppPackBuilder
     /// <summary>Loads the app assembly (its own dependencies resolve from the same folder).</summary>
     public static AppPackBuilder Load()
     {
-        var folder = Path.Combine(RepoPaths.Root, "functions", "Pipeline.Functions", "bin", "Release", "net10.0");
+        var folder = HostedApp.AppDirectory;
         var dll = Path.Combine(folder, "Pipeline.Functions.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("Build the app first: dotnet build -c Release (the benchmark project does it).", dll);
         AssemblyLoadContext.Default.Resolving += (context, name) =>
