@@ -196,7 +196,11 @@ internal sealed class DurableBridge : BackgroundService
         {
             var function = generation.Functions.FirstOrDefault(f => f.IsTriggeredBy(OrchestrationTrigger) && string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
             P.OrchestratorResponse response;
-            if (function is null)
+            if (OrchestrationRewind.IsRequest(request))
+            {
+                response = OrchestrationRewind.Respond(request);
+            }
+            else if (function is null)
             {
                 response = OrchestrationHistory.Failed(request, "OrchestratorFunctionNotFound",
                     $"The function '{name}' doesn't exist, is disabled, or is not an orchestrator function. Additional info: the app's orchestrator functions are: {string.Join(", ", generation.Functions.Where(f => f.IsTriggeredBy(OrchestrationTrigger)).Select(f => f.Name))}.");

@@ -5,8 +5,11 @@ namespace Pipeline.Host.Tests.Durable;
 /// <summary>host.json for the durable tests: the test app's, with a short probe delay.</summary>
 public static class DurableHostJson
 {
-    /// <summary>The host.json text; <paramref name="durableExtra"/> adds keys to <c>extensions.durableTask</c>.</summary>
-    public static string Create(string durableExtra = "") => $$"""
+    /// <summary>
+    /// The host.json text; <paramref name="durableExtra"/> adds keys to <c>extensions.durableTask</c>,
+    /// <paramref name="publicOrchestrations"/> replaces the orchestrations the management API may start and change.
+    /// </summary>
+    public static string Create(string durableExtra = "", string publicOrchestrations = "\"HelloSequence\", \"WaitForEvents\"") => $$"""
         {
           "version": "2.0",
           "functionTimeout": "00:02:00",
@@ -17,7 +20,7 @@ public static class DurableHostJson
               "maxConcurrentActivityFunctions": 64,
               "maxPollingInterval": "00:00:00.200",
               {{durableExtra}}
-              "managementApi": { "publicOrchestrations": [ "HelloSequence", "WaitForEvents" ] }
+              "managementApi": { "publicOrchestrations": [ {{publicOrchestrations}} ] }
             }
           },
           "pipeline": { "durable": { "nonDurableAwaitProbeDelay": "00:00:01" } }
