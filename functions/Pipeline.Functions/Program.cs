@@ -4,6 +4,7 @@ using Pipeline.Functions.Approval;
 using Pipeline.Functions.Digitise;
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Hosting;
+using Pipeline.Functions.Links;
 using Pipeline.Functions.Meetings;
 using Pipeline.Functions.Web;
 
@@ -17,6 +18,7 @@ builder.AddPipelineHost();
 builder.Services.AddDocuments();
 builder.Services.AddWeb();
 builder.Services.AddDigitise();
+builder.Services.AddMailedLinks(builder.Configuration);
 builder.Services.AddApprovals(builder.Configuration);
 builder.Services.AddMeetings();
 

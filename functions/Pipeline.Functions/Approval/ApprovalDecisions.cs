@@ -1,5 +1,6 @@
 using Grpc.Core;
 using Microsoft.DurableTask.Client;
+using Pipeline.Functions.Links;
 
 namespace Pipeline.Functions.Approval;
 
@@ -11,12 +12,12 @@ namespace Pipeline.Functions.Approval;
 public sealed class ApprovalDecisions(ApprovalStore store, ILogger<ApprovalDecisions> logger)
 {
     /// <summary>Records the decision (see <see cref="ApprovalStore.DecideAsync"/>) and, when it ended the step, tells the orchestration through <paramref name="client"/>.</summary>
-    public async Task<DecisionOutcome> DecideAsync(DurableTaskClient client, ApprovalLinkClaims link, ApprovalDecision decision, string? comment, string clientAddress,
+    public async Task<DecisionOutcome> DecideAsync(DurableTaskClient client, LinkClaims link, ApprovalDecision decision, string? comment, string clientAddress,
         string? userAgent, CancellationToken ct = default)
     {
         var outcome = await store.DecideAsync(link, decision, comment, clientAddress, userAgent, ct);
         if (outcome is { Result: DecisionResult.Recorded, StepOutcome: { } ended, Approval: { } approval })
-            await NotifyAsync(client, approval.InstanceId, new StepDecided(link.Step, ended, link.Approver), CancellationToken.None);
+            await NotifyAsync(client, approval.InstanceId, new StepDecided(link.Step, ended, link.Recipient), CancellationToken.None);
         return outcome;
     }
 

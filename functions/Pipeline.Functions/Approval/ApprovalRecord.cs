@@ -1,3 +1,5 @@
+using Pipeline.Functions.Links;
+
 namespace Pipeline.Functions.Approval;
 
 /// <summary>Where an approval is (API.md). Stored and served by name.</summary>
@@ -132,7 +134,7 @@ public sealed record DecisionRecord(string Approver, ApprovalDecision Decision, 
 public sealed record ApprovalLinkRecord(string TokenId, string ApprovalId, int Step, string Approver, LinkState State, DateTime Issued, DateTime ExpiresAt)
 {
     /// <summary>The claims to sign into the link.</summary>
-    public ApprovalLinkClaims Claims => new(ApprovalId, Step, Approver, TokenId, new DateTimeOffset(ExpiresAt, TimeSpan.Zero));
+    public LinkClaims Claims => new(ApprovalId, Step, Approver, TokenId, new DateTimeOffset(ExpiresAt, TimeSpan.Zero));
 }
 
 /// <summary>What a link can still do.</summary>

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Pipeline.Functions.Documents;
+using Pipeline.Functions.Links;
 
 namespace Pipeline.Functions.Approval;
 
@@ -12,7 +13,7 @@ namespace Pipeline.Functions.Approval;
 /// cancel one. Function-level auth: the host checks the key.
 /// </summary>
 public sealed class ApprovalsFunctions(ApprovalStore store, RouteCatalog routes, OfficeDirectory directory, ApprovalDecisions decisions,
-    DocumentCatalog documents, ApprovalAddress address)
+    DocumentCatalog documents, PublicAddress address)
 {
     /// <summary>The answer of <c>POST /api/documents/{id}/approvals</c>.</summary>
     public sealed record Started(string ApprovalId, string InstanceId, string StatusQueryGetUri, string Location);

@@ -25,6 +25,15 @@ public static class SecrecyLevels
     /// <summary>True for Mật, Tối mật and Tuyệt mật.</summary>
     public static bool IsSecret(this SecrecyLevel level) => level != SecrecyLevel.None;
 
+    /// <summary>The marking as printed on the document and shown on pages: MẬT, TỐI MẬT, TUYỆT MẬT (empty for none).</summary>
+    public static string Marking(this SecrecyLevel level) => level switch
+    {
+        SecrecyLevel.Mat => "MẬT",
+        SecrecyLevel.ToiMat => "TỐI MẬT",
+        SecrecyLevel.TuyetMat => "TUYỆT MẬT",
+        _ => "",
+    };
+
     /// <summary>The API name (<c>none|mat|toi-mat|tuyet-mat</c>).</summary>
     public static string ToApiName(this SecrecyLevel level) => Names[(int)level];
 

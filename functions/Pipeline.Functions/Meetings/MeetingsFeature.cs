@@ -7,14 +7,13 @@ namespace Pipeline.Functions.Meetings;
 /// </summary>
 public static class MeetingsFeature
 {
-    /// <summary>Registers the services (needs the approval feature's mail, link key, address and options).</summary>
+    /// <summary>Registers the services (needs mail and the mailed links' key, address and limits).</summary>
     public static IServiceCollection AddMeetings(this IServiceCollection services)
     {
         services.AddSingleton<MeetingStore>();
         services.AddSingleton<MeetingPacks>();
         services.AddSingleton<MeetingLinks>();
         services.AddSingleton<MeetingMailing>();
-        services.AddSingleton<MeetingLinkLimiter>();
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using Pipeline.Functions.Links;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -246,7 +247,7 @@ public sealed partial class ApprovalLinkPagesTests(ApprovalLinkPagesFixture f) :
         await StartAsync(Step("Chánh Văn phòng", "any", approver), Step("Bí thư", "any", Address("bt")));
         var link = await LinkForAsync(approver);
         // The same link signed with the app's key but an expiry in the past (the app's clock cannot be moved over HTTP).
-        var links = new ApprovalLinks(ApprovalLinkKey.LoadOrCreate(null, Path.Combine(f.App.DataDirectory, "approval.key")));
+        var links = new SignedLinks(LinkKey.LoadOrCreate(null, Path.Combine(f.App.DataDirectory, "approval.key")));
         var claims = links.Verify(link["/approvals/".Length..], DateTimeOffset.UtcNow).Claims!;
         var expiredAt = new DateTimeOffset(2025, 5, 20, 3, 30, 0, TimeSpan.Zero);
         var expired = "/approvals/" + links.Issue(claims with { ExpiresAt = expiredAt });

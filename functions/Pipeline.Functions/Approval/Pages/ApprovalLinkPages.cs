@@ -5,6 +5,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Storage;
+using Pipeline.Functions.Links;
 
 namespace Pipeline.Functions.Approval;
 
@@ -16,13 +17,13 @@ namespace Pipeline.Functions.Approval;
 /// credential: no API key, no cookie. Every response is uncacheable, unframeable, unindexed and sends no Referer, and
 /// every caller address is rate-limited before any other work.
 /// </summary>
-public sealed class ApprovalLinkFunctions(ApprovalLinks links, ApprovalStore store, ApprovalDecisions decisions, DocumentCatalog catalog, IBlobStore blobs,
+public sealed class ApprovalLinkFunctions(SignedLinks links, ApprovalStore store, ApprovalDecisions decisions, DocumentCatalog catalog, IBlobStore blobs,
     TimeProvider clock, ApprovalOptions options, LinkLimiters limiters)
 {
     /// <summary>The limiter's name for these pages.</summary>
     public const string Surface = "approvals";
 
-    private readonly ApprovalLinkLimiter _limiter = limiters.For(Surface);
+    private readonly LinkLimiter _limiter = limiters.For(Surface);
 
     /// <summary>The decision page: the document, the step, the form. Never changes the approval.</summary>
     [Function("GetApprovalLinkPage")]
@@ -46,14 +47,14 @@ public sealed class ApprovalLinkFunctions(ApprovalLinks links, ApprovalStore sto
     {
         var http = request.HttpContext;
         if (!_limiter.TryRequest(PublicRequest.Client(http))) return RefusalPages.TooMany(http);
-        if (ApprovalLinkPages.IsCrossSite(request, options)) return RefusalPages.CrossSite(http);
+        if (PublicRequest.IsCrossSite(request, options.PublicBaseUrl)) return RefusalPages.CrossSite(http);
         var (link, refusal) = await CheckAsync(token, http, ct);
         if (refusal is not null) return refusal;
 
         if (!request.HasFormContentType)
             return RefusalPages.BadForm(http, StatusCodes.Status415UnsupportedMediaType, "Yêu cầu không phải biểu mẫu cho ý kiến.");
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = ApprovalLinkPages.MaxFormBytes;
-        if (request.ContentLength > ApprovalLinkPages.MaxFormBytes)
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size) size.MaxRequestBodySize = LinkPage.MaxFormBytes;
+        if (request.ContentLength > LinkPage.MaxFormBytes)
             return RefusalPages.BadForm(http, StatusCodes.Status413PayloadTooLarge, "Không đọc được nội dung gửi lên (quá lớn hoặc không đúng dạng).");
         IFormCollection form;
         try
@@ -77,7 +78,7 @@ public sealed class ApprovalLinkFunctions(ApprovalLinks links, ApprovalStore sto
 
         var claims = link.Claims!;
         // The store decides in one transaction; the check above only spared it work, so a race still ends here as used or superseded.
-        var outcome = await decisions.DecideAsync(client, claims, decision, comment, ApprovalLinkLimiter.ClientAddress(http), ApprovalLinkLimiter.UserAgent(http), ct);
+        var outcome = await decisions.DecideAsync(client, claims, decision, comment, LinkLimiter.ClientAddress(http), LinkLimiter.UserAgent(http), ct);
         switch (outcome.Result)
         {
             case DecisionResult.Recorded:
@@ -107,7 +108,7 @@ public sealed class ApprovalLinkFunctions(ApprovalLinks links, ApprovalStore sto
         var stream = await blobs.OpenReadAsync(sha256, ct)
             ?? throw new InvalidOperationException($"Blob {sha256} (archive of {document.Id}) is missing from the blob store.");
         await AuditAsync(link, "archive-read-by-link", http, ct);
-        ApprovalPageShell.ProtectResponse(http.Response);
+        LinkPage.ProtectResponse(http.Response);
         // A generic name: the original file name may carry the document's number or subject into the downloads list.
         http.Response.Headers.ContentDisposition = "inline; filename=\"van-ban.pdf\"";
         // No ranges: a viewer fetching a PDF in pieces would make one read look like dozens in the audit trail.
@@ -125,9 +126,9 @@ public sealed class ApprovalLinkFunctions(ApprovalLinks links, ApprovalStore sto
     private async Task AuditAsync(CheckedLink link, string action, HttpContext http, CancellationToken ct)
     {
         var claims = link.Claims!;
-        var detail = JsonSerializer.Serialize(new { approvalId = claims.ApprovalId, step = claims.Step, clientAddress = ApprovalLinkLimiter.ClientAddress(http), userAgent = ApprovalLinkLimiter.UserAgent(http) },
+        var detail = JsonSerializer.Serialize(new { approvalId = claims.Subject, step = claims.Step, clientAddress = LinkLimiter.ClientAddress(http), userAgent = LinkLimiter.UserAgent(http) },
             JsonSerializerOptions.Web);
-        await catalog.Audit.AppendAsync(link.Approval!.DocumentId, new AuditEntry(action, claims.Approver, detail), ct);
+        await catalog.Audit.AppendAsync(link.Approval!.DocumentId, new AuditEntry(action, claims.Recipient, detail), ct);
     }
 
     private static string BasePath(HttpContext http) => http.Request.PathBase.Value ?? "";
@@ -136,25 +137,6 @@ public sealed class ApprovalLinkFunctions(ApprovalLinks links, ApprovalStore sto
 /// <summary>What the link pages share with the meeting participant pages: the form limits, the cross-site check, the form's reading.</summary>
 public static class ApprovalLinkPages
 {
-    /// <summary>Largest decision form accepted: a 2,000-character Vietnamese comment percent-encoded is under 20 KB.</summary>
-    public const long MaxFormBytes = 64 * 1024;
-
-    /// <summary>
-    /// True when a decision was posted from another site: <c>Sec-Fetch-Site: cross-site</c>, or an <c>Origin</c> that
-    /// is neither the address the caller used (as the host forwarded it) nor the configured public address.
-    /// <c>Origin: null</c> is not refused: browsers send it for a same-origin form post from a page with
-    /// <c>Referrer-Policy: no-referrer</c>, as these pages are, and <c>Sec-Fetch-Site</c> still tells a cross-site post apart.
-    /// </summary>
-    public static bool IsCrossSite(HttpRequest request, ApprovalOptions options)
-    {
-        if (string.Equals(request.Headers["Sec-Fetch-Site"].ToString(), "cross-site", StringComparison.OrdinalIgnoreCase)) return true;
-        var origin = request.Headers.Origin.ToString();
-        if (origin.Length == 0 || origin == "null") return false;
-        if (string.Equals(origin, $"{PublicRequest.Scheme(request)}://{PublicRequest.Host(request)}", StringComparison.OrdinalIgnoreCase)) return false;
-        return options.PublicBaseUrl is not { } publicUrl
-            || !string.Equals(origin, publicUrl.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase);
-    }
-
     /// <summary>The decision, or why the form cannot be taken (the page says it and keeps what was typed).</summary>
     internal static (ApprovalDecision Decision, string? Error) Validate(string? decisionText, string? comment)
     {
@@ -173,14 +155,4 @@ public static class ApprovalLinkPages
         var trimmed = text?.Replace("\r\n", "\n").Trim();
         return string.IsNullOrEmpty(trimmed) ? null : trimmed.Normalize(System.Text.NormalizationForm.FormC);
     }
-}
-
-/// <summary>One <see cref="ApprovalLinkLimiter"/> per surface of link pages (approvals, meetings), kept for the life of the app.</summary>
-public sealed class LinkLimiters(ApprovalOptions options, TimeProvider clock)
-{
-    private readonly ConcurrentDictionary<string, ApprovalLinkLimiter> _limiters = new(StringComparer.Ordinal);
-
-    /// <summary>The limiter of <paramref name="surface"/>, under the configured limits.</summary>
-    public ApprovalLinkLimiter For(string surface) =>
-        _limiters.GetOrAdd(surface, _ => new ApprovalLinkLimiter(options.MaxLinkRequestsPerMinute, options.MaxFailedLinksPerMinute, clock));
 }

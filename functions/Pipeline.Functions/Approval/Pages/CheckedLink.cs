@@ -1,3 +1,5 @@
+using Pipeline.Functions.Links;
+
 namespace Pipeline.Functions.Approval;
 
 /// <summary>Whether a link from a mail can still be used, as the link pages answer it.</summary>
@@ -26,18 +28,18 @@ public enum LinkUsability
 /// <param name="Usability">What the link can do.</param>
 /// <param name="Claims">The signed claims; null when the signature did not hold (unsigned data is never trusted).</param>
 /// <param name="Approval">The approval as stored; null unless the link is known.</param>
-public sealed record CheckedLink(LinkUsability Usability, ApprovalLinkClaims? Claims, ApprovalRecord? Approval)
+public sealed record CheckedLink(LinkUsability Usability, LinkClaims? Claims, ApprovalRecord? Approval)
 {
     /// <summary>True for the outcomes that look like guessing and count against a client's failure limit.</summary>
     public bool IsFailure => Usability is LinkUsability.Malformed or LinkUsability.Tampered or LinkUsability.Unknown or LinkUsability.Expired;
 
     /// <summary>The approver's own decision with this link, when it was used.</summary>
     public DecisionRecord? OwnDecision => Claims is { } c && Approval is { } a && c.Step < a.Steps.Count
-        ? a.Steps[c.Step].Decisions.FirstOrDefault(d => d.Approver == c.Approver)
+        ? a.Steps[c.Step].Decisions.FirstOrDefault(d => d.Approver == c.Recipient)
         : null;
 
     /// <summary>Checks <paramref name="token"/> at <paramref name="now"/>.</summary>
-    public static async Task<CheckedLink> CheckAsync(string? token, ApprovalLinks links, ApprovalStore store, DateTimeOffset now, CancellationToken ct)
+    public static async Task<CheckedLink> CheckAsync(string? token, SignedLinks links, ApprovalStore store, DateTimeOffset now, CancellationToken ct)
     {
         var check = links.Verify(token, now);
         if (check.Result == LinkCheckResult.Malformed) return new(LinkUsability.Malformed, null, null);
@@ -45,9 +47,9 @@ public sealed record CheckedLink(LinkUsability Usability, ApprovalLinkClaims? Cl
 
         // The stored link must match the signed claims exactly: a token signed for other claims under a reused id is not this link.
         var link = await store.GetLinkAsync(claims.TokenId, ct);
-        if (link is null || link.ApprovalId != claims.ApprovalId || link.Step != claims.Step || link.Approver != claims.Approver)
+        if (link is null || link.ApprovalId != claims.Subject || link.Step != claims.Step || link.Approver != claims.Recipient)
             return new(LinkUsability.Unknown, claims, null);
-        var approval = await store.GetAsync(claims.ApprovalId, ct);
+        var approval = await store.GetAsync(claims.Subject, ct);
         if (approval is null || claims.Step >= approval.Steps.Count || claims.Step >= approval.Route.Steps.Count)
             return new(LinkUsability.Unknown, claims, null);
 

@@ -3,6 +3,7 @@ using System.Text;
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Extraction;
 using static Pipeline.Functions.Approval.ApprovalPageShell;
+using Pipeline.Functions.Links;
 
 namespace Pipeline.Functions.Approval;
 
@@ -38,7 +39,7 @@ internal static class DecisionPage
 <button type="submit" name="decision" value="reject" class="reject">Từ chối</button>
 <button type="submit" name="decision" value="return" class="return">Trả lại để chỉnh sửa</button>
 </div>
-<p class="note">Liên kết chỉ dùng được một lần và chỉ dành cho {Encode(claims.Approver)}: ý kiến đã gửi không sửa được qua liên kết này. Không chuyển tiếp thư.</p>
+<p class="note">Liên kết chỉ dùng được một lần và chỉ dành cho {Encode(claims.Recipient)}: ý kiến đã gửi không sửa được qua liên kết này. Không chuyển tiếp thư.</p>
 </form>
 </section>
 """);
@@ -46,17 +47,17 @@ internal static class DecisionPage
     }
 
     /// <summary>The receipt after <paramref name="decision"/> was recorded; says what happens next from <paramref name="outcome"/>.</summary>
-    public static string Receipt(DecisionOutcome outcome, ApprovalLinkClaims claims, ApprovalDecision decision, string? comment, DocumentRecord? document)
+    public static string Receipt(DecisionOutcome outcome, LinkClaims claims, ApprovalDecision decision, string? comment, DocumentRecord? document)
     {
         var approval = outcome.Approval!;
-        var at = approval.Steps[claims.Step].Decisions.LastOrDefault(d => d.Approver == claims.Approver)?.At;
+        var at = approval.Steps[claims.Step].Decisions.LastOrDefault(d => d.Approver == claims.Recipient)?.At;
         var fields = DocumentFields.Parse(document?.FieldsJson);
         var what = string.Join(" ", new[] { fields?.Value("type"), fields?.Value("code") }.Where(v => !string.IsNullOrWhiteSpace(v)));
         return $"""
 <section class="done" role="status">
 <h2>Đã ghi nhận ý kiến: {DecisionName(decision)}</h2>
 <dl>
-{Row("Văn bản", what.Length > 0 ? Encode(what) : null)}{Row("Bước", Encode(StepLabel(approval, claims.Step)))}{Row("Người cho ý kiến", Encode(claims.Approver))}{Row("Thời điểm", at is { } t ? Encode(VietnamTime(t)) : null)}{Row("Nội dung ý kiến", comment is null ? null : Multiline(comment))}</dl>
+{Row("Văn bản", what.Length > 0 ? Encode(what) : null)}{Row("Bước", Encode(StepLabel(approval, claims.Step)))}{Row("Người cho ý kiến", Encode(claims.Recipient))}{Row("Thời điểm", at is { } t ? Encode(VietnamTime(t)) : null)}{Row("Nội dung ý kiến", comment is null ? null : Multiline(comment))}</dl>
 </section>
 <section>
 <h2>Tiếp theo</h2>
@@ -88,7 +89,7 @@ internal static class DecisionPage
         if (document is null) return "<section><h2>Văn bản</h2><p>Không đọc được thông tin văn bản.</p></section>\n";
         var fields = DocumentFields.Parse(document.FieldsJson);
         var secrecy = document.Secrecy.IsSecret()
-            ? Row("Độ mật", $"""<span class="secret">{SecrecyLabel(document.Secrecy)}</span>""")
+            ? Row("Độ mật", $"""<span class="secret">{document.Secrecy.Marking()}</span>""")
             : "";
         var view = document.ArchiveSha256 is null
             ? """<p class="note">Bản PDF của văn bản chưa sẵn sàng.</p>"""
@@ -108,7 +109,7 @@ internal static class DecisionPage
 """;
     }
 
-    private static string StepSection(ApprovalRecord approval, ApprovalLinkClaims claims)
+    private static string StepSection(ApprovalRecord approval, LinkClaims claims)
     {
         var step = approval.Route.Steps[claims.Step];
         var mode = step.Mode == ApprovalMode.Any
@@ -119,20 +120,11 @@ internal static class DecisionPage
 <section>
 <h2>Bước xin ý kiến</h2>
 <dl>
-{Row("Bước", Encode(StepLabel(approval, claims.Step)))}{Row("Cách quyết định", Encode(mode))}{Row("Hạn cho ý kiến", due is { } d ? Encode(VietnamTime(d)) : null)}{Row("Liên kết hết hạn", Encode(VietnamTime(claims.ExpiresAt)))}{Row("Gửi tới", Encode(claims.Approver))}</dl>
+{Row("Bước", Encode(StepLabel(approval, claims.Step)))}{Row("Cách quyết định", Encode(mode))}{Row("Hạn cho ý kiến", due is { } d ? Encode(VietnamTime(d)) : null)}{Row("Liên kết hết hạn", Encode(VietnamTime(claims.ExpiresAt)))}{Row("Gửi tới", Encode(claims.Recipient))}</dl>
 </section>
 
 """;
     }
-
-    /// <summary>The label of a secrecy level as stamped on documents.</summary>
-    public static string SecrecyLabel(SecrecyLevel level) => level switch
-    {
-        SecrecyLevel.Mat => "MẬT",
-        SecrecyLevel.ToiMat => "TỐI MẬT",
-        SecrecyLevel.TuyetMat => "TUYỆT MẬT",
-        _ => "",
-    };
 
     // A definition row; a missing value shows as a dash rather than vanishing, so the reader sees it is unknown.
     private static string Row(string term, string? markup) => $"<dt>{term}</dt><dd>{(string.IsNullOrWhiteSpace(markup) ? "—" : markup)}</dd>\n";

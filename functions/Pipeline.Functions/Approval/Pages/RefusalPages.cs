@@ -1,4 +1,5 @@
 using static Pipeline.Functions.Approval.ApprovalPageShell;
+using Pipeline.Functions.Links;
 
 namespace Pipeline.Functions.Approval;
 
@@ -27,7 +28,7 @@ internal static class RefusalPages
     };
 
     /// <summary>409: the link was used already; shows the decision recorded with it (it is the approver's own).</summary>
-    public static IResult Used(HttpContext context, ApprovalLinkClaims claims, DecisionRecord? own)
+    public static IResult Used(HttpContext context, LinkClaims claims, DecisionRecord? own)
     {
         var recorded = own is null
             ? "Ý kiến đã được ghi nhận bằng liên kết này."
@@ -42,7 +43,7 @@ internal static class RefusalPages
     }
 
     /// <summary>410: the link's step or approval ended before it was used; says how, from the stored state.</summary>
-    public static IResult Superseded(HttpContext context, ApprovalLinkClaims claims, ApprovalRecord approval) =>
+    public static IResult Superseded(HttpContext context, LinkClaims claims, ApprovalRecord approval) =>
         Html(context, StatusCodes.Status410Gone, "Liên kết không còn hiệu lực",
             Card(SupersededReason(claims, approval), "Không cần làm gì thêm với thư này. Nếu có thắc mắc, hãy liên hệ người gửi."));
 
@@ -54,7 +55,7 @@ internal static class RefusalPages
     /// <summary>429 with Retry-After: too many requests from this address.</summary>
     public static IResult TooMany(HttpContext context)
     {
-        context.Response.Headers.RetryAfter = ApprovalLinkLimiter.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        context.Response.Headers.RetryAfter = LinkLimiter.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Html(context, StatusCodes.Status429TooManyRequests, "Quá nhiều yêu cầu",
             Card("Có quá nhiều yêu cầu từ địa chỉ mạng của bạn trong một phút.", "Vui lòng đợi khoảng một phút rồi mở lại liên kết."));
     }
@@ -67,7 +68,7 @@ internal static class RefusalPages
     public static IResult NoArchive(HttpContext context) => Html(context, StatusCodes.Status404NotFound, "Chưa có bản PDF",
         Card("Văn bản chưa có bản PDF để xem.", "Bạn vẫn có thể cho ý kiến trên trang xin ý kiến, hoặc liên hệ người gửi."));
 
-    private static string SupersededReason(ApprovalLinkClaims claims, ApprovalRecord approval)
+    private static string SupersededReason(LinkClaims claims, ApprovalRecord approval)
     {
         var step = approval.Steps[claims.Step];
         var name = approval.Route.Steps[claims.Step].Name;
@@ -75,7 +76,7 @@ internal static class RefusalPages
             return $"Việc xin ý kiến văn bản đã bị hủy{At(approval.Finished ?? step.Ended)}.";
         // Who else decided, and how, is not for whoever holds an old link (a forwarded mail, a scanner): only that it happened.
         if (step.Status is StepStatus.Approved or StepStatus.Rejected or StepStatus.Returned
-            && step.Decisions.LastOrDefault(d => d.Approver != claims.Approver) is { } other)
+            && step.Decisions.LastOrDefault(d => d.Approver != claims.Recipient) is { } other)
         {
             return $"Bước “{name}” đã kết thúc: người khác trong bước đã cho ý kiến lúc {VietnamTime(other.At)}.";
         }

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Pipeline.Functions.Documents;
 using static Pipeline.Functions.Documents.CatalogSql;
+using Pipeline.Functions.Links;
 
 namespace Pipeline.Functions.Approval;
 
@@ -45,7 +46,7 @@ public sealed partial class ApprovalStore
             foreach (var approver in approval.Route.Steps[step].Approvers)
             {
                 Execute(transaction, "INSERT OR IGNORE INTO approval_links(token_id, approval_id, step, approver, state, issued, expires_at) VALUES ($token, $id, $step, $approver, 'Issued', $issued, $expires)",
-                    ("$token", ApprovalLinks.NewTokenId()), ("$id", approvalId), ("$step", step), ("$approver", approver), ("$issued", Iso(started)), ("$expires", Iso(expiresAt)));
+                    ("$token", SignedLinks.NewTokenId()), ("$id", approvalId), ("$step", step), ("$approver", approver), ("$issued", Iso(started)), ("$expires", Iso(expiresAt)));
             }
             _audit.Append(transaction, approval.DocumentId, new AuditEntry("approval-step-opened", AuditEntry.System, Detail(new
             {
@@ -64,15 +65,15 @@ public sealed partial class ApprovalStore
     /// decides at once, an approve when every approver has approved) and, if so, ends the step and retires every
     /// other link of it. Audits the decision with the client address and user agent.
     /// </summary>
-    public async Task<DecisionOutcome> DecideAsync(ApprovalLinkClaims link, ApprovalDecision decision, string? comment, string clientAddress, string? userAgent,
+    public async Task<DecisionOutcome> DecideAsync(LinkClaims link, ApprovalDecision decision, string? comment, string clientAddress, string? userAgent,
         CancellationToken ct = default)
     {
         await using var connection = _database.Open();
         using var transaction = CatalogDatabase.BeginWrite(connection);
         var stored = Links(connection, transaction, "token_id = $token", ("$token", link.TokenId)).FirstOrDefault();
-        if (stored is null || stored.ApprovalId != link.ApprovalId || stored.Step != link.Step || stored.Approver != link.Approver)
+        if (stored is null || stored.ApprovalId != link.Subject || stored.Step != link.Step || stored.Approver != link.Recipient)
             return new(DecisionResult.Unknown, null);
-        var approval = Read(connection, link.ApprovalId, transaction)!;
+        var approval = Read(connection, link.Subject, transaction)!;
         if (stored.State == LinkState.Used) return new(DecisionResult.AlreadyUsed, approval);
         var step = approval.Steps[link.Step];
         if (stored.State == LinkState.Superseded || approval.Status != ApprovalStatus.Pending || approval.CurrentStep != link.Step || step.Status.IsFinished())
@@ -80,11 +81,11 @@ public sealed partial class ApprovalStore
 
         var now = Now;
         Execute(transaction, "INSERT INTO approval_decisions(approval_id, step, approver, decision, comment, at, token_id) VALUES ($id, $step, $approver, $decision, $comment, $at, $token)",
-            ("$id", link.ApprovalId), ("$step", link.Step), ("$approver", link.Approver), ("$decision", decision.ToString()), ("$comment", comment),
+            ("$id", link.Subject), ("$step", link.Step), ("$approver", link.Recipient), ("$decision", decision.ToString()), ("$comment", comment),
             ("$at", Iso(now)), ("$token", link.TokenId));
         Execute(transaction, "UPDATE approval_links SET state = 'Used' WHERE token_id = $token", ("$token", link.TokenId));
         var routeStep = approval.Route.Steps[link.Step];
-        _audit.Append(transaction, approval.DocumentId, new AuditEntry("approval-decision", link.Approver, Detail(new
+        _audit.Append(transaction, approval.DocumentId, new AuditEntry("approval-decision", link.Recipient, Detail(new
         {
             approvalId = approval.Id, step = link.Step, stepName = routeStep.Name, decision = decision.ToApiName(), comment,
             clientAddress, userAgent,
@@ -93,10 +94,10 @@ public sealed partial class ApprovalStore
         StepStatus? outcome = null;
         if (routeStep.Mode == ApprovalMode.Any || decision != ApprovalDecision.Approve) outcome = decision.Outcome();
         else if (step.Decisions.Count + 1 == routeStep.Approvers.Count) outcome = StepStatus.Approved;
-        if (outcome is { } ended) EndStep(transaction, approval, link.Step, ended, now, link.Approver);
+        if (outcome is { } ended) EndStep(transaction, approval, link.Step, ended, now, link.Recipient);
 
         await transaction.CommitAsync(ct);
-        return new(DecisionResult.Recorded, Read(connection, link.ApprovalId), outcome);
+        return new(DecisionResult.Recorded, Read(connection, link.Subject), outcome);
     }
 
     /// <summary>The links of a step whose approvers have not decided yet, while the step is open (empty once it has ended).</summary>

@@ -1,6 +1,7 @@
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Extraction;
 using Pipeline.Functions.Mail;
+using Pipeline.Functions.Links;
 
 namespace Pipeline.Functions.Approval;
 
@@ -10,7 +11,7 @@ namespace Pipeline.Functions.Approval;
 /// time), recorded in the store after sending. A retry after a crash skips what the store has, and the outbox answers
 /// a keyed mail it already holds without writing it again, so even a crash between writing and recording sends once.
 /// </summary>
-public sealed class ApprovalMailing(ApprovalStore store, DocumentCatalog catalog, IMailer mailer, ApprovalLinks links, ApprovalAddress address)
+public sealed class ApprovalMailing(ApprovalStore store, DocumentCatalog catalog, IMailer mailer, SignedLinks links, PublicAddress address)
 {
     /// <summary>Mails each approver of the step whose link is still usable their personal link; returns how many mails went out now.</summary>
     public async Task<int> SendInvitationsAsync(ApprovalRecord approval, int step, CancellationToken ct)

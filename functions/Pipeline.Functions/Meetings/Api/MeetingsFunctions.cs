@@ -1,9 +1,9 @@
 using System.Globalization;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
-using Pipeline.Functions.Approval;
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Storage;
+using Pipeline.Functions.Links;
 
 namespace Pipeline.Functions.Meetings;
 
@@ -11,7 +11,7 @@ namespace Pipeline.Functions.Meetings;
 /// The meetings API (API.md "Meetings") as HTTP functions, one per route, each with its full path; the handlers are
 /// <see cref="MeetingsApi"/>'s. Every route needs a function key (the host checks it).
 /// </summary>
-public sealed class MeetingsFunctions(MeetingStore store, DocumentCatalog catalog, IBlobStore blobs, ApprovalAddress address)
+public sealed class MeetingsFunctions(MeetingStore store, DocumentCatalog catalog, IBlobStore blobs, PublicAddress address)
 {
     private const string Meeting = "api/meetings/{id}";
     private const string Item = "api/meetings/{id}/items/{item:int}";

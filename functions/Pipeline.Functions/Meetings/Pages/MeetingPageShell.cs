@@ -1,9 +1,9 @@
-using Pipeline.Functions.Approval;
+using Pipeline.Functions.Links;
 
 namespace Pipeline.Functions.Meetings;
 
 /// <summary>
-/// The frame of every participant page: the approval link pages' protections (<see cref="ApprovalPageShell.ProtectResponse"/>,
+/// The frame of every participant page: the link pages' protections (<see cref="LinkPage.ProtectResponse"/>,
 /// no script, one style sheet allowed by its hash) under the meeting pages' own heading and style sheet.
 /// </summary>
 internal static class MeetingPageShell
@@ -48,21 +48,21 @@ button.other{background:var(--other)}
 button:focus-visible,a:focus-visible,textarea:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
 """;
 
-    /// <summary>The page's CSP (<see cref="ApprovalPageShell.PolicyFor"/>): its one style sheet by hash, nothing else.</summary>
-    public static readonly string ContentSecurityPolicy = ApprovalPageShell.PolicyFor(Styles);
+    /// <summary>The page's CSP (<see cref="LinkPage.PolicyFor"/>): its one style sheet by hash, nothing else.</summary>
+    public static readonly string ContentSecurityPolicy = LinkPage.PolicyFor(Styles);
 
     /// <summary>A whole page with <paramref name="status"/>: the protective headers, the CSP, and the markup.</summary>
     public static IResult Html(HttpContext context, int status, string heading, string main) =>
-        ApprovalPageShell.Page(context, status, heading, main, Title, "Tài liệu họp", Styles, ContentSecurityPolicy);
+        LinkPage.Html(context, status, heading, main, Title, "Tài liệu họp", Styles, ContentSecurityPolicy);
 
-    /// <summary>Text made safe for element content and quoted attribute values (<see cref="ApprovalPageShell.Encode"/>).</summary>
-    public static string Encode(string? text) => ApprovalPageShell.Encode(text);
+    /// <summary>Text made safe for element content and quoted attribute values (<see cref="LinkPage.Encode"/>).</summary>
+    public static string Encode(string? text) => LinkPage.Encode(text);
 
     /// <summary>Text that keeps its line breaks on the page.</summary>
     public static string Multiline(string text) => Encode(text.Trim()).Replace("\r\n", "\n").Replace("\n", "<br>");
 
     /// <summary>A UTC time as Vietnam shows it, e.g. <c>08:00 ngày 15/12/2026 (giờ Việt Nam)</c>.</summary>
-    public static string VietnamTime(DateTime utc) => ApprovalPageShell.VietnamTime(utc);
+    public static string VietnamTime(DateTime utc) => LinkPage.VietnamTime(utc);
 
     /// <summary>A definition row; a missing value shows as a dash, so the reader sees it is unknown rather than forgotten.</summary>
     public static string Row(string term, string? markup) => $"<dt>{term}</dt><dd>{(string.IsNullOrWhiteSpace(markup) ? "—" : markup)}</dd>\n";

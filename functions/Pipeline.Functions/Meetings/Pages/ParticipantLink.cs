@@ -1,4 +1,4 @@
-using Pipeline.Functions.Approval;
+using Pipeline.Functions.Links;
 
 namespace Pipeline.Functions.Meetings;
 
@@ -29,7 +29,7 @@ internal enum ParticipantLinkState
 /// <param name="Claims">The signed claims; null when the signature did not hold (unsigned data is never trusted).</param>
 /// <param name="Meeting">The meeting as stored; null unless the link is known.</param>
 /// <param name="Participant">The participant as on the current list; null unless usable.</param>
-internal sealed record ParticipantLink(ParticipantLinkState State, ApprovalLinkClaims? Claims, MeetingRecord? Meeting, MeetingParticipant? Participant)
+internal sealed record ParticipantLink(ParticipantLinkState State, LinkClaims? Claims, MeetingRecord? Meeting, MeetingParticipant? Participant)
 {
     /// <summary>True for the outcomes that look like guessing and count against a client's failure limit.</summary>
     public bool IsFailure => State is ParticipantLinkState.Malformed or ParticipantLinkState.Tampered or ParticipantLinkState.Unknown or ParticipantLinkState.Expired;
@@ -43,7 +43,7 @@ internal sealed record ParticipantLink(ParticipantLinkState State, ApprovalLinkC
 
         // The stored link must match the signed claims exactly: a token signed for other claims under a reused id is not this link.
         var link = await store.GetLinkAsync(claims.TokenId, ct);
-        if (link is null || claims.Step != 0 || link.MeetingId != claims.ApprovalId || !string.Equals(link.Participant, claims.Approver, StringComparison.Ordinal))
+        if (link is null || claims.Step != 0 || link.MeetingId != claims.Subject || !string.Equals(link.Participant, claims.Recipient, StringComparison.Ordinal))
             return new(ParticipantLinkState.Unknown, claims, null, null);
         // Links are mailed only on publishing; a Draft meeting behind one means the data is not what the mail was sent from.
         var meeting = await store.GetAsync(link.MeetingId, ct);
@@ -52,7 +52,7 @@ internal sealed record ParticipantLink(ParticipantLinkState State, ApprovalLinkC
         if (check.Result == LinkCheckResult.Expired) return new(ParticipantLinkState.Expired, claims, meeting, null);
         if (meeting.Status == MeetingStatus.Archived) return new(ParticipantLinkState.Archived, claims, meeting, null);
         // The list is read now, not when the mail was sent: someone taken off the meeting loses the pack with it.
-        return meeting.Plan.Participant(claims.Approver) is { } participant
+        return meeting.Plan.Participant(claims.Recipient) is { } participant
             ? new(ParticipantLinkState.Usable, claims, meeting, participant)
             : new(ParticipantLinkState.Removed, claims, meeting, null);
     }

@@ -1,5 +1,4 @@
 using System.Text;
-using Pipeline.Functions.Approval;
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Extraction;
 using static Pipeline.Functions.Meetings.MeetingPageShell;
@@ -219,7 +218,7 @@ internal static class ParticipantPage
     {
         var document = view.Documents.GetValueOrDefault(id);
         if (document is null) return "<li>Tài liệu (không đọc được thông tin)</li>";
-        var secret = document.Secrecy.IsSecret() ? $""" <span class="secret">{DecisionPage.SecrecyLabel(document.Secrecy)}</span>""" : "";
+        var secret = document.Secrecy.IsSecret() ? $""" <span class="secret">{document.Secrecy.Marking()}</span>""" : "";
         var label = Encode(Label(document));
         return document.ArchiveSha256 is null
             ? $"<li>{label}{secret} (chưa có bản PDF)</li>"

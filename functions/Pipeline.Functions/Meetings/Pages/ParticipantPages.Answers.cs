@@ -1,15 +1,15 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.Features;
-using Pipeline.Functions.Approval;
+using Pipeline.Functions.Links;
 
 namespace Pipeline.Functions.Meetings;
 
 public static partial class ParticipantPages
 {
     /// <summary>Largest answer form accepted: a 2,000-character Vietnamese comment percent-encoded is under 20 KB.</summary>
-    public const long MaxFormBytes = ApprovalLinkPages.MaxFormBytes;
+    public const long MaxFormBytes = LinkPage.MaxFormBytes;
 
-    internal static async Task<IResult> AnswerOpinionAsync(string token, string itemText, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
+    internal static async Task<IResult> AnswerOpinionAsync(string token, string itemText, HttpContext http, Services s, LinkLimiter limiter, CancellationToken ct)
     {
         var (link, item, form, refusal) = await AcceptFormAsync(token, itemText, http, s, limiter, ct);
         if (refusal is not null) return refusal;
@@ -27,7 +27,7 @@ public static partial class ParticipantPages
         }
 
         // The store decides in one transaction (open, before the deadline, once), so a double click ends here as already done.
-        var result = await s.Store.AnswerOpinionAsync(meeting.Id, item!.Number, email, answer, comment, ApprovalLinkLimiter.ClientAddress(http), ApprovalLinkLimiter.UserAgent(http), ct);
+        var result = await s.Store.AnswerOpinionAsync(meeting.Id, item!.Number, email, answer, comment, LinkLimiter.ClientAddress(http), LinkLimiter.UserAgent(http), ct);
         var request = (await s.Store.OpinionsAsync(meeting.Id, ct)).FirstOrDefault(r => r.Item == item.Number);
         var own = request?.Answers.FirstOrDefault(a => string.Equals(a.Participant, email, StringComparison.OrdinalIgnoreCase));
         var linkPath = LinkPath(http, token);
@@ -43,7 +43,7 @@ public static partial class ParticipantPages
         };
     }
 
-    internal static async Task<IResult> CastVoteAsync(string token, string itemText, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
+    internal static async Task<IResult> CastVoteAsync(string token, string itemText, HttpContext http, Services s, LinkLimiter limiter, CancellationToken ct)
     {
         var (link, item, form, refusal) = await AcceptFormAsync(token, itemText, http, s, limiter, ct);
         if (refusal is not null) return refusal;
@@ -58,7 +58,7 @@ public static partial class ParticipantPages
         }
 
         // The participant votes for themselves through their own link.
-        var result = await s.Store.CastVoteAsync(meeting.Id, item!.Number, email, choice, email, ct, ApprovalLinkLimiter.ClientAddress(http), ApprovalLinkLimiter.UserAgent(http));
+        var result = await s.Store.CastVoteAsync(meeting.Id, item!.Number, email, choice, email, ct, LinkLimiter.ClientAddress(http), LinkLimiter.UserAgent(http));
         var vote = (await s.Store.VotesAsync(meeting.Id, ct)).FirstOrDefault(v => v.Item == item.Number);
         var own = vote?.Votes.FirstOrDefault(v => string.Equals(v.Participant, email, StringComparison.OrdinalIgnoreCase));
         return result switch
@@ -77,10 +77,10 @@ public static partial class ParticipantPages
 
     // What both answer routes check before reading the answer: same site, a usable link, an item the participant may see, a readable form.
     private static async Task<(ParticipantLink Link, AgendaItem? Item, IFormCollection Form, IResult? Refusal)> AcceptFormAsync(string token, string itemText,
-        HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
+        HttpContext http, Services s, LinkLimiter limiter, CancellationToken ct)
     {
         var none = FormCollection.Empty;
-        if (ApprovalLinkPages.IsCrossSite(http.Request, s.Options)) return (null!, null, none, ParticipantRefusals.CrossSite(http));
+        if (PublicRequest.IsCrossSite(http.Request, s.Options.PublicBaseUrl)) return (null!, null, none, ParticipantRefusals.CrossSite(http));
         var (link, refusal) = await CheckAsync(token, http, s, limiter, ct);
         if (refusal is not null) return (link, null, none, refusal);
 

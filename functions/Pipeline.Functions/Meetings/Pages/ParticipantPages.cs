@@ -1,7 +1,7 @@
 using System.Globalization;
-using Pipeline.Functions.Approval;
 using Pipeline.Functions.Documents;
 using Pipeline.Functions.Storage;
+using Pipeline.Functions.Links;
 
 namespace Pipeline.Functions.Meetings;
 
@@ -20,9 +20,9 @@ public static partial class ParticipantPages
 
     /// <summary>Services the participant routes need.</summary>
     public sealed record Services(MeetingLinks Links, MeetingStore Store, MeetingPacks Packs, DocumentCatalog Catalog, IBlobStore Blobs, TimeProvider Clock,
-        ApprovalOptions Options);
+        MailedLinkOptions Options);
 
-    internal static async Task<IResult> ShowAsync(string token, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
+    internal static async Task<IResult> ShowAsync(string token, HttpContext http, Services s, LinkLimiter limiter, CancellationToken ct)
     {
         var (link, refusal) = await CheckAsync(token, http, s, limiter, ct);
         if (refusal is not null) return refusal;
@@ -32,7 +32,7 @@ public static partial class ParticipantPages
         return MeetingPageShell.Html(http, StatusCodes.Status200OK, view.Meeting.Plan.Title, ParticipantPage.Render(view));
     }
 
-    internal static async Task<IResult> PackAsync(string token, string? version, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
+    internal static async Task<IResult> PackAsync(string token, string? version, HttpContext http, Services s, LinkLimiter limiter, CancellationToken ct)
     {
         var (link, refusal) = await CheckAsync(token, http, s, limiter, ct);
         if (refusal is not null) return refusal;
@@ -57,7 +57,7 @@ public static partial class ParticipantPages
         return Pdf(http, stream, "tai-lieu-hop.pdf");
     }
 
-    internal static async Task<IResult> DocumentAsync(string token, string documentId, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
+    internal static async Task<IResult> DocumentAsync(string token, string documentId, HttpContext http, Services s, LinkLimiter limiter, CancellationToken ct)
     {
         var (link, refusal) = await CheckAsync(token, http, s, limiter, ct);
         if (refusal is not null) return refusal;
@@ -111,7 +111,7 @@ public static partial class ParticipantPages
     }
 
     // The same check for every route, with failures counted against the address; genuine links never count.
-    private static async Task<(ParticipantLink Link, IResult? Refusal)> CheckAsync(string token, HttpContext http, Services s, ApprovalLinkLimiter limiter, CancellationToken ct)
+    private static async Task<(ParticipantLink Link, IResult? Refusal)> CheckAsync(string token, HttpContext http, Services s, LinkLimiter limiter, CancellationToken ct)
     {
         var link = await ParticipantLink.CheckAsync(token, s.Links, s.Store, s.Clock.GetUtcNow(), ct);
         if (link.IsFailure && !limiter.TryFail(http.Connection.RemoteIpAddress)) return (link, ParticipantRefusals.TooMany(http));
@@ -120,7 +120,7 @@ public static partial class ParticipantPages
 
     private static IResult Pdf(HttpContext http, Stream stream, string fileName)
     {
-        ApprovalPageShell.ProtectResponse(http.Response);
+        LinkPage.ProtectResponse(http.Response);
         // A generic name: the meeting's or a document's title would otherwise sit in the downloads list.
         http.Response.Headers.ContentDisposition = $"inline; filename=\"{fileName}\"";
         // No ranges: a viewer fetching a PDF in pieces would make one read look like dozens in the audit trail.
@@ -135,8 +135,8 @@ public static partial class ParticipantPages
     {
         var detail = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var (name, value) in fields) detail[name] = value;
-        detail["clientAddress"] = ApprovalLinkLimiter.ClientAddress(http);
-        detail["userAgent"] = ApprovalLinkLimiter.UserAgent(http);
+        detail["clientAddress"] = LinkLimiter.ClientAddress(http);
+        detail["userAgent"] = LinkLimiter.UserAgent(http);
         return MeetingStore.Serialize(detail);
     }
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Pipeline.Functions.Approval;
+using Pipeline.Functions.Links;
 using static Pipeline.Functions.Meetings.MeetingPageShell;
 
 namespace Pipeline.Functions.Meetings;
@@ -56,7 +56,7 @@ internal static class ParticipantRefusals
     /// <summary>429 with Retry-After: too many requests from this address.</summary>
     public static IResult TooMany(HttpContext context)
     {
-        context.Response.Headers.RetryAfter = ApprovalLinkLimiter.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers.RetryAfter = LinkLimiter.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         return Html(context, StatusCodes.Status429TooManyRequests, "Quá nhiều yêu cầu",
             Card("Có quá nhiều yêu cầu từ địa chỉ mạng của đồng chí trong một phút.", "Vui lòng đợi khoảng một phút rồi mở lại liên kết."));
     }

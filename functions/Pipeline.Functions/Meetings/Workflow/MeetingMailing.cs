@@ -1,20 +1,20 @@
-using Pipeline.Functions.Approval;
+using Pipeline.Functions.Links;
 using Pipeline.Functions.Mail;
 
 namespace Pipeline.Functions.Meetings;
 
 /// <summary>
-/// Sends a meeting's mails at most once each, as the approvals do (<see cref="ApprovalMailing"/>): a stable key and time
+/// Sends a meeting's mails at most once each, as the approvals do: a stable key and time
 /// per mail, recorded after sending, and the outbox keeps a keyed mail once.
 /// </summary>
-public sealed class MeetingMailing(MeetingStore store, IMailer mailer, MeetingLinks links, ApprovalAddress address)
+public sealed class MeetingMailing(MeetingStore store, IMailer mailer, MeetingLinks links, PublicAddress address)
 {
     /// <summary>How long a participant's link works after the meeting starts (the minutes are read afterwards too).</summary>
     public static readonly TimeSpan LinkLifetimeAfterStart = TimeSpan.FromDays(90);
 
     /// <summary>Every participant's link, issued on first need.</summary>
     public Task<IReadOnlyList<MeetingLinkRecord>> LinksAsync(MeetingRecord meeting, CancellationToken ct) =>
-        store.EnsureLinksAsync(meeting, meeting.Plan.StartsAt + LinkLifetimeAfterStart, ApprovalLinks.NewTokenId, ct);
+        store.EnsureLinksAsync(meeting, meeting.Plan.StartsAt + LinkLifetimeAfterStart, SignedLinks.NewTokenId, ct);
 
     /// <summary>Tells every participant that pack <paramref name="version"/> is ready (the invitation for version 1), with their link.</summary>
     public async Task<int> SendPackReadyAsync(MeetingRecord meeting, int version, CancellationToken ct)

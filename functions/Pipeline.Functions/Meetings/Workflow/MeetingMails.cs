@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using Pipeline.Functions.Approval;
+using Pipeline.Functions.Links;
 using Pipeline.Functions.Mail;
 
 namespace Pipeline.Functions.Meetings;
@@ -47,8 +47,7 @@ public static class MeetingMails
     }
 
     /// <summary>A UTC time as Vietnamese read it: <c>08:00 ngày 15/12/2026 (giờ Việt Nam)</c>.</summary>
-    public static string Vietnam(DateTime utc) =>
-        new DateTimeOffset(utc, TimeSpan.Zero).ToOffset(WorkingDayCalendar.VietnamOffset).ToString("HH:mm 'ngày' dd/MM/yyyy", CultureInfo.InvariantCulture) + " (giờ Việt Nam)";
+    public static string Vietnam(DateTime utc) => LinkPage.VietnamTime(utc);
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);
 

@@ -1,17 +1,17 @@
-using Pipeline.Functions.Approval;
+using Pipeline.Functions.Links;
 
-namespace Pipeline.Functions.Tests.Approval;
+namespace Pipeline.Functions.Tests.Links;
 
-/// <summary>Signed approval link tokens: what a link proves by itself.</summary>
-public sealed class ApprovalLinksTests
+/// <summary>Signed link tokens (approvals, meetings): what a link proves by itself.</summary>
+public sealed class SignedLinksTests
 {
     private static readonly DateTimeOffset Expiry = new(2026, 3, 2, 17, 0, 0, TimeSpan.FromHours(7));
 
-    private static ApprovalLinks NewLinks() =>
-        new(ApprovalLinkKey.LoadOrCreate(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), "unused"));
+    private static SignedLinks NewLinks() =>
+        new(LinkKey.LoadOrCreate(Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)), "unused"));
 
-    private static ApprovalLinkClaims Claims(string approver = "nguyen.van.a@hanoi.gov.vn", int step = 1) =>
-        new(Guid.NewGuid().ToString(), step, approver, ApprovalLinks.NewTokenId(), Expiry);
+    private static LinkClaims Claims(string approver = "nguyen.van.a@hanoi.gov.vn", int step = 1) =>
+        new(Guid.NewGuid().ToString(), step, approver, SignedLinks.NewTokenId(), Expiry);
 
     [Fact]
     public void Issued_token_verifies_with_the_same_claims()
@@ -40,14 +40,14 @@ public sealed class ApprovalLinksTests
     public void Claims_come_back_exactly_as_bound()
     {
         var links = NewLinks();
-        var claims = new ApprovalLinkClaims("01JQ7Z-ap-42", 3, "Trần.Thị.Hoa@Bộ-Nội-vụ.vn", "tok-1", Expiry);
+        var claims = new LinkClaims("01JQ7Z-ap-42", 3, "Trần.Thị.Hoa@Bộ-Nội-vụ.vn", "tok-1", Expiry);
 
         var check = links.Verify(links.Issue(claims), Expiry.AddDays(-1));
 
         Assert.Equal(LinkCheckResult.Valid, check.Result);
-        Assert.Equal("01JQ7Z-ap-42", check.Claims!.ApprovalId);
+        Assert.Equal("01JQ7Z-ap-42", check.Claims!.Subject);
         Assert.Equal(3, check.Claims.Step);
-        Assert.Equal("Trần.Thị.Hoa@Bộ-Nội-vụ.vn", check.Claims.Approver);
+        Assert.Equal("Trần.Thị.Hoa@Bộ-Nội-vụ.vn", check.Claims.Recipient);
         Assert.Equal("tok-1", check.Claims.TokenId);
         Assert.Equal(Expiry, check.Claims.ExpiresAt);
     }
@@ -155,21 +155,21 @@ public sealed class ApprovalLinksTests
 
         var error = Assert.Throws<ArgumentException>(() => links.Issue(Claims(new string('a', 200) + "@x.vn")));
         Assert.Contains("over 299", error.Message);
-        Assert.Throws<ArgumentException>(() => links.Issue(Claims() with { Approver = "" }));
+        Assert.Throws<ArgumentException>(() => links.Issue(Claims() with { Recipient = "" }));
         Assert.Throws<ArgumentException>(() => links.Issue(Claims(step: -1)));
     }
 
     [Fact]
     public void Default_expiry_is_the_step_due_time_plus_grace()
     {
-        Assert.Equal(Expiry.AddDays(1), ApprovalLinks.DefaultExpiry(Expiry, TimeSpan.FromDays(1)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ApprovalLinks.DefaultExpiry(Expiry, TimeSpan.FromHours(-1)));
+        Assert.Equal(Expiry.AddDays(1), SignedLinks.DefaultExpiry(Expiry, TimeSpan.FromDays(1)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SignedLinks.DefaultExpiry(Expiry, TimeSpan.FromHours(-1)));
     }
 
     [Fact]
     public void New_token_ids_are_random_and_url_safe()
     {
-        var ids = Enumerable.Range(0, 100).Select(_ => ApprovalLinks.NewTokenId()).ToList();
+        var ids = Enumerable.Range(0, 100).Select(_ => SignedLinks.NewTokenId()).ToList();
 
         Assert.Equal(100, ids.Distinct().Count());
         Assert.All(ids, id => Assert.Matches("^[A-Za-z0-9_-]{22}$", id));

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Pipeline.Functions.Approval;
+namespace Pipeline.Functions.Links;
 
 /// <summary>
 /// Per-client-address limits on the link pages: requests of any kind per minute, and failed link checks (malformed,
@@ -12,7 +12,7 @@ namespace Pipeline.Functions.Approval;
 /// Failures are counted apart because they are what guessing looks like; genuine links never count as failures, so a
 /// whole office behind one NAT address deciding at once is held back only by the (generous) overall limit.
 /// </remarks>
-public sealed class ApprovalLinkLimiter(int maxRequestsPerMinute, int maxFailuresPerMinute, TimeProvider clock)
+public sealed class LinkLimiter(int maxRequestsPerMinute, int maxFailuresPerMinute, TimeProvider clock)
 {
     /// <summary>Seconds a limited client is told to wait: by then the window has moved on by a whole minute.</summary>
     public const int RetryAfterSeconds = 60;
@@ -97,23 +97,6 @@ public sealed class ApprovalLinkLimiter(int maxRequestsPerMinute, int maxFailure
             Requests = Failures = 0;
             Minute = minute;
         }
-    }
-
-    /// <summary>
-    /// (For the meeting pages until they are functions; the approval pages take theirs from <see cref="LinkLimiters"/>.)
-    /// A route group under <paramref name="prefix"/> for pages reached by a link in mail (approvals, meetings), every
-    /// request counted against its address by a new limiter under the <paramref name="options"/> limits, over them
-    /// answered by <paramref name="tooMany"/> before any other work.
-    /// </summary>
-    public static (RouteGroupBuilder Group, ApprovalLinkLimiter Limiter) LimitedGroup(IEndpointRouteBuilder app, string prefix, string tag,
-        Func<HttpContext, IResult> tooMany)
-    {
-        var options = app.ServiceProvider.GetRequiredService<ApprovalOptions>();
-        var limiter = new ApprovalLinkLimiter(options.MaxLinkRequestsPerMinute, options.MaxFailedLinksPerMinute, app.ServiceProvider.GetRequiredService<TimeProvider>());
-        var group = app.MapGroup(prefix).WithTags(tag).ExcludeFromDescription()
-            .AddEndpointFilter(async (context, next) =>
-                limiter.TryRequest(context.HttpContext.Connection.RemoteIpAddress) ? await next(context) : tooMany(context.HttpContext));
-        return (group, limiter);
     }
 
     /// <summary>The caller's address as the audit trail records it (IPv4 for IPv4-mapped addresses).</summary>

@@ -3,24 +3,24 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Pipeline.Functions.Approval;
+namespace Pipeline.Functions.Links;
 
-/// <summary>What an approval link token stands for.</summary>
-/// <param name="ApprovalId">The approval the link decides.</param>
+/// <summary>What a link token stands for.</summary>
+/// <param name="Subject">What the link opens: the approval it decides, or the meeting.</param>
 /// <param name="Step">The 0-based index of the step the link belongs to.</param>
-/// <param name="Approver">The approver the link was mailed to, exactly as issued.</param>
-/// <param name="TokenId">This link's id, unique per issued link (<see cref="ApprovalLinks.NewTokenId"/>); the approval store records it to make the link single-use and to end it with its step.</param>
+/// <param name="Recipient">The person the link was mailed to (approver, participant), exactly as issued.</param>
+/// <param name="TokenId">This link's id, unique per issued link (<see cref="SignedLinks.NewTokenId"/>); the store of its feature records it to make the link single-use and to end it with its step.</param>
 /// <param name="ExpiresAt">When the link stops working, kept to the whole second (rounded up, so never earlier than asked).</param>
-public sealed record ApprovalLinkClaims(string ApprovalId, int Step, string Approver, string TokenId, DateTimeOffset ExpiresAt);
+public sealed record LinkClaims(string Subject, int Step, string Recipient, string TokenId, DateTimeOffset ExpiresAt);
 
-/// <summary>The outcome of <see cref="ApprovalLinks.Verify"/>.</summary>
+/// <summary>The outcome of <see cref="SignedLinks.Verify"/>.</summary>
 public enum LinkCheckResult
 {
-    /// <summary>Signed by our key, unchanged and not expired. The caller must still ask the approval store whether <see cref="ApprovalLinkClaims.TokenId"/> is used or superseded.</summary>
+    /// <summary>Signed by our key, unchanged and not expired. The caller must still ask its store whether <see cref="LinkClaims.TokenId"/> is used or superseded.</summary>
     Valid,
     /// <summary>Shaped like a link token, but the signature does not match: altered, or signed with another key (e.g. after the key was replaced).</summary>
     Tampered,
-    /// <summary>Genuine, but past <see cref="ApprovalLinkClaims.ExpiresAt"/>.</summary>
+    /// <summary>Genuine, but past <see cref="LinkClaims.ExpiresAt"/>.</summary>
     Expired,
     /// <summary>Not a link token at all (truncated, mangled by a mail client, or made up).</summary>
     Malformed,
@@ -28,28 +28,29 @@ public enum LinkCheckResult
 
 /// <summary>The outcome of checking a token, with its claims when the signature held.</summary>
 /// <param name="Result">What the check found.</param>
-/// <param name="Claims">The signed claims when <paramref name="Result"/> is <see cref="LinkCheckResult.Valid"/> or <see cref="LinkCheckResult.Expired"/> (so an expired page can name the approval); otherwise null, since unsigned data must not be trusted.</param>
-public sealed record LinkCheck(LinkCheckResult Result, ApprovalLinkClaims? Claims);
+/// <param name="Claims">The signed claims when <paramref name="Result"/> is <see cref="LinkCheckResult.Valid"/> or <see cref="LinkCheckResult.Expired"/> (so an expired page can name the approval or meeting); otherwise null, since unsigned data must not be trusted.</param>
+public sealed record LinkCheck(LinkCheckResult Result, LinkClaims? Claims);
 
 /// <summary>
-/// Signs and checks the tokens in approval links (<c>…/approvals/{token}</c>). A token is
+/// Signs and checks the tokens in mailed links (<c>…/approvals/{token}</c>, <c>…/meetings/{token}</c>, each feature under
+/// its own derived key). A token is
 /// <c>base64url(payload) "." base64url(HMAC-SHA256(key, payload))</c>, URL-safe without padding; the payload binds
-/// approval, step, approver, token id and expiry, so a link cannot be moved to another approver, step or approval.
+/// subject, step, recipient, token id and expiry, so a link cannot be moved to another recipient, step or subject.
 /// </summary>
 /// <remarks>
 /// <para>
 /// Pure: no I/O, no clock (the caller passes <c>now</c>). This class decides only what the token itself can prove:
 /// genuine, unchanged, not expired. Whether a link was already used, or superseded because its step ended, is state
-/// kept by the approval store under <see cref="ApprovalLinkClaims.TokenId"/>; a <see cref="LinkCheckResult.Valid"/>
+/// kept by the feature's store under <see cref="LinkClaims.TokenId"/>; a <see cref="LinkCheckResult.Valid"/>
 /// token must be checked there before it decides anything.
 /// </para>
 /// <para>
 /// Tokens stay under <see cref="MaxTokenLength"/> characters so that a link fits on one line of a plain-text mail
-/// and survives mail clients that wrap long lines; with a GUID approval id and a <see cref="NewTokenId"/> token id
+/// and survives mail clients that wrap long lines; with a GUID subject id and a <see cref="NewTokenId"/> token id
 /// that leaves room for addresses up to about 120 characters.
 /// </para>
 /// </remarks>
-public sealed class ApprovalLinks
+public sealed class SignedLinks
 {
     /// <summary>The longest token <see cref="Issue"/> produces.</summary>
     public const int MaxTokenLength = 299;
@@ -61,10 +62,10 @@ public sealed class ApprovalLinks
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    private readonly ApprovalLinkKey _key;
+    private readonly LinkKey _key;
 
     /// <summary>Links signed and checked with <paramref name="key"/>.</summary>
-    public ApprovalLinks(ApprovalLinkKey key)
+    public SignedLinks(LinkKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
         _key = key;
@@ -83,11 +84,11 @@ public sealed class ApprovalLinks
 
     /// <summary>A signed token for <paramref name="claims"/>, URL-safe, at most <see cref="MaxTokenLength"/> characters.</summary>
     /// <exception cref="ArgumentException">A claim is empty or negative, or the ids and address together are too long for a link.</exception>
-    public string Issue(ApprovalLinkClaims claims)
+    public string Issue(LinkClaims claims)
     {
         ArgumentNullException.ThrowIfNull(claims);
-        if (string.IsNullOrEmpty(claims.ApprovalId)) throw new ArgumentException("The approval id is empty.", nameof(claims));
-        if (string.IsNullOrEmpty(claims.Approver)) throw new ArgumentException("The approver is empty.", nameof(claims));
+        if (string.IsNullOrEmpty(claims.Subject)) throw new ArgumentException("The subject (approval or meeting id) is empty.", nameof(claims));
+        if (string.IsNullOrEmpty(claims.Recipient)) throw new ArgumentException("The recipient is empty.", nameof(claims));
         if (string.IsNullOrEmpty(claims.TokenId)) throw new ArgumentException("The token id is empty.", nameof(claims));
         if (claims.Step < 0) throw new ArgumentException($"Step {claims.Step} is negative.", nameof(claims));
 
@@ -96,7 +97,7 @@ public sealed class ApprovalLinks
         if (token.Length > MaxTokenLength)
         {
             throw new ArgumentException(
-                $"An approval link for approval \"{claims.ApprovalId}\", approver \"{claims.Approver}\" and token id \"{claims.TokenId}\" would be {token.Length} characters, over {MaxTokenLength}; use shorter ids.",
+                $"A link for \"{claims.Subject}\", recipient \"{claims.Recipient}\" and token id \"{claims.TokenId}\" would be {token.Length} characters, over {MaxTokenLength}; use shorter ids.",
                 nameof(claims));
         }
         return token;
@@ -158,9 +159,9 @@ public sealed class ApprovalLinks
     private static bool IsBase64UrlChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_';
 
     // Layout (version 1): version byte, expiry as Unix seconds (8 bytes, big-endian), step (7-bit varint), then
-    // approval id, token id and approver, each a 7-bit varint byte length and UTF-8. Binary rather than JSON because
+    // subject id, token id and recipient, each a 7-bit varint byte length and UTF-8. Binary rather than JSON because
     // every byte costs 4/3 characters in the link.
-    private static byte[] EncodePayload(ApprovalLinkClaims claims)
+    private static byte[] EncodePayload(LinkClaims claims)
     {
         using var buffer = new MemoryStream();
         using (var writer = new BinaryWriter(buffer, StrictUtf8, leaveOpen: true))
@@ -170,14 +171,14 @@ public sealed class ApprovalLinks
             BinaryPrimitives.WriteInt64BigEndian(expiry, ExpirySeconds(claims.ExpiresAt));
             writer.Write(expiry);
             writer.Write7BitEncodedInt(claims.Step);
-            WriteText(writer, claims.ApprovalId);
+            WriteText(writer, claims.Subject);
             WriteText(writer, claims.TokenId);
-            WriteText(writer, claims.Approver);
+            WriteText(writer, claims.Recipient);
         }
         return buffer.ToArray();
     }
 
-    private static ApprovalLinkClaims? DecodePayload(byte[] payload)
+    private static LinkClaims? DecodePayload(byte[] payload)
     {
         try
         {
@@ -189,7 +190,7 @@ public sealed class ApprovalLinks
             var tokenId = ReadText(reader);
             var approver = ReadText(reader);
             if (reader.BaseStream.Position != payload.Length || step < 0) return null;
-            return new ApprovalLinkClaims(approvalId, step, approver, tokenId, DateTimeOffset.FromUnixTimeSeconds(expiry));
+            return new LinkClaims(approvalId, step, approver, tokenId, DateTimeOffset.FromUnixTimeSeconds(expiry));
         }
         catch (Exception e) when (e is EndOfStreamException or FormatException or ArgumentException or DecoderFallbackException)
         {
