@@ -69,11 +69,12 @@ internal sealed class DurableBenchmark(DurableBenchmark.Settings settings)
         {
             Console.WriteLine($"  pids (host, worker): {string.Join("; ", app.Instances.Select(i => $"{i.Host.Id}, {i.WorkerProcessId}"))}");
             await RunChainsAsync(app, settings.WarmUp); // warm-up: JIT tiering, connection pools, caches
+            var cpuBefore = app.CpuSeconds();
             var sw = Stopwatch.StartNew();
             await RunChainsAsync(app, settings.Instances);
             chainsPerSecond = settings.Instances / sw.Elapsed.TotalSeconds;
             Console.WriteLine($"  HelloSequence5 x {settings.Instances}: {sw.Elapsed.TotalSeconds:F2} s -> {chainsPerSecond:F0} orchestrations/s " +
-                $"(CPU: host + worker {app.CpuSeconds():F1} s, benchmark client {Environment.CpuUsage.TotalTime.TotalSeconds:F1} s so far)");
+                $"(CPU: host + worker {app.CpuSeconds():F1} s, of which this run {app.CpuSeconds() - cpuBefore:F1} s, benchmark client {Environment.CpuUsage.TotalTime.TotalSeconds:F1} s so far)");
             (p50, p95) = await MeasureLatencyAsync(app, settings.LatencySamples);
             Console.WriteLine($"  schedule -> first activity: p50 {p50:F2} ms, p95 {p95:F2} ms over {settings.LatencySamples} sequential starts");
             throughputRss = app.PeakRssMb();
@@ -87,6 +88,7 @@ internal sealed class DurableBenchmark(DurableBenchmark.Settings settings)
             // Warm-up with a small fan-out: a cold process spends the first seconds compiling code.
             var warmUpFanOut = Math.Min(1000, settings.FanOut);
             EnsureCompleted(await app.WaitForCompletionAsync(await app.StartAsync("diagnostics-fanout", new { activities = warmUpFanOut }), TimeSpan.FromMinutes(5)), warmUpFanOut);
+            var cpuBefore = app.CpuSeconds();
             var sw = Stopwatch.StartNew();
             var id = await app.StartAsync("diagnostics-fanout", new { activities = settings.FanOut });
             var status = await app.WaitForCompletionAsync(id, TimeSpan.FromMinutes(10));
@@ -94,7 +96,7 @@ internal sealed class DurableBenchmark(DurableBenchmark.Settings settings)
             fanOutRate = settings.FanOut / sw.Elapsed.TotalSeconds;
             fanOutRss = app.PeakRssMb();
             await app.EnsureSameWorkersAsync();
-            Console.WriteLine($"  fan-out x {settings.FanOut}: {sw.Elapsed.TotalSeconds:F2} s -> {fanOutRate:F0} activities/s, peak RSS {fanOutRss:F0} MB " +
+            Console.WriteLine($"  fan-out x {settings.FanOut}: {sw.Elapsed.TotalSeconds:F2} s -> {fanOutRate:F0} activities/s (CPU host + worker {app.CpuSeconds() - cpuBefore:F1} s), peak RSS {fanOutRss:F0} MB " +
                 $"(VmHWM of host + worker, summed over instances: {string.Join(", ", app.Instances.Select(i => $"host {HostedApp.ReadStatusKb(i.Host.Id, "VmHWM:") / 1024.0:F0} MB + worker {HostedApp.ReadStatusKb(i.WorkerProcessId, "VmHWM:") / 1024.0:F0} MB"))})");
         }
         return new Result(store, workers, chainsPerSecond, fanOutRate, fanOutRss, p50, p95, throughputRss);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Pipeline.Durable.Sidecar;
+using Pipeline.Durable.Sidecar.InProcess;
 using Pipeline.Durable.Store;
 using Pipeline.Durable.Store.Postgres;
 using Pipeline.Durable.Store.Sqlite;
@@ -37,6 +38,8 @@ public static class DurableSidecarServiceCollectionExtensions
         // Singletons: the gRPC service and its interceptor hold no per-call state, so they are not built for every call.
         services.AddSingleton<DurableTaskSidecarService>();
         services.AddSingleton<SidecarErrorInterceptor>();
+        // A worker in this process (the host's durable bridge) takes and completes work items by direct calls.
+        services.AddSingleton(sp => new InProcessSidecar(sp.GetRequiredService<DurableTaskSidecarService>(), sp.GetRequiredService<SidecarErrorInterceptor>()));
         services.AddSingleton<SidecarReadiness>();
         services.AddSingleton<IDurableStore>(sp => CreateStore(sp.GetRequiredService<IOptions<DurableSidecarOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new WorkItemDispatcher(sp.GetRequiredService<IDurableStore>(), sp.GetRequiredService<IOptions<DurableSidecarOptions>>().Value,

@@ -164,7 +164,7 @@ internal sealed class DurableBridge : BackgroundService
             MaxConcurrentOrchestrationWorkItems = _options.MaxConcurrentOrchestratorFunctions,
             MaxConcurrentActivityWorkItems = _options.MaxConcurrentActivityFunctions,
         };
-        using var call = _sidecar.Client.GetWorkItems(request, cancellationToken: ct);
+        using var call = _sidecar.WorkItems.GetWorkItems(request, cancellationToken: ct);
         Interlocked.Increment(ref _streamsOpened);
         ConnectedGeneration = generation.Number;
         _logger.LogInformation("Durable bridge: worker {Generation} takes work items (up to {Orchestrations} orchestrator and {Activities} activity invocations at once)",
@@ -219,13 +219,13 @@ internal sealed class DurableBridge : BackgroundService
             }
             response.CompletionToken = completionToken;
             if (string.IsNullOrEmpty(response.InstanceId)) response.InstanceId = request.InstanceId;
-            await _sidecar.Client.CompleteOrchestratorTaskAsync(response, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            await _sidecar.WorkItems.CompleteOrchestratorTaskAsync(response, cancellationToken: CancellationToken.None).ConfigureAwait(false);
             _probe.Observe(request, response);
         }
         catch (Exception e) when (IsRetryable(e, ct))
         {
             _logger.LogWarning("Orchestrator {Name} ({InstanceId}) could not run now ({Message}); its work item is abandoned and will be retried", name, request.InstanceId, e.Message);
-            await AbandonAsync(() => _sidecar.Client.AbandonTaskOrchestratorWorkItemAsync(new P.AbandonOrchestrationTaskRequest { CompletionToken = completionToken }).ResponseAsync).ConfigureAwait(false);
+            await AbandonAsync(() => _sidecar.WorkItems.AbandonTaskOrchestratorWorkItemAsync(new P.AbandonOrchestrationTaskRequest { CompletionToken = completionToken }).ResponseAsync).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -281,7 +281,7 @@ internal sealed class DurableBridge : BackgroundService
                 else
                     response.Result = ActivityPayloads.ToJson(invocation.ReturnValue);
             }
-            await _sidecar.Client.CompleteActivityTaskAsync(response, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            await _sidecar.WorkItems.CompleteActivityTaskAsync(response, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         }
         catch (FunctionTimeoutException e)
         {
@@ -296,7 +296,7 @@ internal sealed class DurableBridge : BackgroundService
         catch (Exception e) when (IsRetryable(e, ct))
         {
             _logger.LogWarning("Activity {Name} ({InstanceId} #{TaskId}) could not run now ({Message}); its work item is abandoned and will be retried", request.Name, instanceId, request.TaskId, e.Message);
-            await AbandonAsync(() => _sidecar.Client.AbandonTaskActivityWorkItemAsync(new P.AbandonActivityTaskRequest { CompletionToken = completionToken }).ResponseAsync).ConfigureAwait(false);
+            await AbandonAsync(() => _sidecar.WorkItems.AbandonTaskActivityWorkItemAsync(new P.AbandonActivityTaskRequest { CompletionToken = completionToken }).ResponseAsync).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -308,7 +308,7 @@ internal sealed class DurableBridge : BackgroundService
     {
         try
         {
-            await _sidecar.Client.CompleteActivityTaskAsync(response).ConfigureAwait(false);
+            await _sidecar.WorkItems.CompleteActivityTaskAsync(response).ConfigureAwait(false);
         }
         catch (RpcException e)
         {

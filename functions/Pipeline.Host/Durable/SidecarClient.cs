@@ -1,4 +1,5 @@
 using Grpc.Net.Client;
+using Pipeline.Durable.Sidecar.InProcess;
 using Pipeline.Host.Hosting;
 using P = Microsoft.DurableTask.Protobuf;
 
@@ -13,9 +14,11 @@ public sealed class SidecarClient : IDisposable
 {
     private readonly RpcEndpoint _rpc;
     private readonly Lazy<GrpcChannel> _channel;
+    private readonly Lazy<P.TaskHubSidecarService.TaskHubSidecarServiceClient> _workItems;
 
-    /// <summary>Creates the client (the channel is opened on first use).</summary>
-    public SidecarClient(RpcEndpoint rpc)
+    /// <summary>Creates the client (the channel is opened on first use). <paramref name="inProcess"/> is our sidecar's
+    /// direct path, when it is the one serving (not with Azure Storage).</summary>
+    public SidecarClient(RpcEndpoint rpc, InProcessSidecar? inProcess = null)
     {
         _rpc = rpc;
         _channel = new Lazy<GrpcChannel>(() => GrpcChannel.ForAddress(_rpc.Address, new GrpcChannelOptions
@@ -30,6 +33,7 @@ public sealed class SidecarClient : IDisposable
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(30),
             },
         }), LazyThreadSafetyMode.ExecutionAndPublication);
+        _workItems = new(() => inProcess is null ? Client : inProcess.CreateClient(_channel.Value.CreateCallInvoker()), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The sidecar's address for other clients (the worker's <c>DurableTaskClient</c>): <c>http://127.0.0.1:port</c>.</summary>
@@ -37,6 +41,12 @@ public sealed class SidecarClient : IDisposable
 
     /// <summary>The gRPC client (TaskHubSidecarService).</summary>
     public P.TaskHubSidecarService.TaskHubSidecarServiceClient Client => new(_channel.Value);
+
+    /// <summary>
+    /// The client for the work-item loop (GetWorkItems, Complete…, Abandon…): direct calls into our sidecar in this
+    /// process (no HTTP/2 or protobuf encoding per work item), else the gRPC <see cref="Client"/>.
+    /// </summary>
+    public P.TaskHubSidecarService.TaskHubSidecarServiceClient WorkItems => _workItems.Value;
 
     /// <inheritdoc/>
     public void Dispose()
