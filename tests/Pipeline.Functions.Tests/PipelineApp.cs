@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
-using System.Reflection;
 using Pipeline.Testing;
 
 namespace Pipeline.Functions.Tests;
@@ -17,27 +14,24 @@ namespace Pipeline.Functions.Tests;
 /// </summary>
 public sealed class PipelineApp : IAsyncDisposable
 {
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
-
     /// <summary>How long after moving the clock the host's timers and polls get to act on it (a few polling intervals).</summary>
     public static readonly TimeSpan ClockSettleTime = TimeSpan.FromSeconds(2.5);
 
+    private readonly FunctionsHost _host;
     private readonly bool _ownsDirectory;
 
-    private PipelineApp(string workingDirectory, bool ownsDirectory, int port, ChildProcess process, string? clockFile)
+    private PipelineApp(FunctionsHost host, bool ownsDirectory, string? clockFile)
     {
-        WorkingDirectory = workingDirectory;
+        _host = host;
         _ownsDirectory = ownsDirectory;
-        BaseAddress = new Uri($"http://127.0.0.1:{port}");
-        Process = process;
         ClockFile = clockFile;
     }
 
     /// <summary>The host's working directory (and the worker's): host.json and data/.</summary>
-    public string WorkingDirectory { get; }
+    public string WorkingDirectory => _host.WorkingDirectory;
 
     /// <summary>The data directory (PIPELINE_DATA).</summary>
-    public string DataDirectory => Path.Combine(WorkingDirectory, "data");
+    public string DataDirectory => _host.DataDirectory;
 
     /// <summary>The admin key file (the host's master key).</summary>
     public string AdminKeyPath => Path.Combine(DataDirectory, "admin.key");
@@ -46,16 +40,16 @@ public sealed class PipelineApp : IAsyncDisposable
     public string FunctionKeyPath => Path.Combine(DataDirectory, "function.key");
 
     /// <summary>Where the host listens.</summary>
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _host.BaseAddress;
 
     /// <summary>The host process (the worker is its child).</summary>
-    public ChildProcess Process { get; }
+    public ChildProcess Process => _host.Process;
 
     /// <summary>The clock file host and app run on (<c>PIPELINE_CLOCKFILE</c>), or null for the real clock.</summary>
     public string? ClockFile { get; }
 
     /// <summary>The build configuration of this test assembly (Debug or Release): the host and app of the same one are run.</summary>
-    public static string Configuration => typeof(PipelineApp).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+    public static string Configuration => FunctionsHost.Configuration;
 
     /// <summary>The built app's directory (what <c>--app</c> names).</summary>
     public static string AppDirectory => Path.Combine(RepoPaths.Root, "functions", "Pipeline.Functions", "bin", Configuration, "net10.0");
@@ -64,7 +58,7 @@ public sealed class PipelineApp : IAsyncDisposable
     public static string AppDllPath => Path.Combine(AppDirectory, "Pipeline.Functions.dll");
 
     /// <summary>The built host.</summary>
-    public static string HostDllPath => Path.Combine(RepoPaths.Root, "functions", "Pipeline.Host", "bin", Configuration, "net10.0", "Pipeline.Host.dll");
+    public static string HostDllPath => FunctionsHost.HostDllPath;
 
     /// <summary>
     /// Starts the host with the app and waits until it says it listens (it does once the worker has loaded its
@@ -77,38 +71,18 @@ public sealed class PipelineApp : IAsyncDisposable
     {
         var owns = workingDirectory is null;
         workingDirectory ??= CreateWorkingDirectory();
-
-        if (!File.Exists(HostDllPath))
-            throw new FileNotFoundException($"The host is not built: {HostDllPath}. Build functions/Pipeline.Host first.");
-        if (!File.Exists(AppDllPath))
-            throw new FileNotFoundException($"The app is not built: {AppDllPath}. Build functions/Pipeline.Functions first.");
-
-        var port = FreePort();
-        var variables = new Dictionary<string, string?>
-        {
-            ["PIPELINE_DATA"] = Path.Combine(workingDirectory, "data"),
-            ["PIPELINE_CLOCKFILE"] = clockFile is null ? null : Path.GetFullPath(clockFile),
-            ["PIPELINE_APP"] = null,
-            ["PIPELINE_DURABLE__POSTGRES"] = null,
-            ["PIPELINE_DURABLE__STORE"] = null,
-            ["ASPNETCORE_URLS"] = null,
-            ["ASPNETCORE_ENVIRONMENT"] = null,
-            ["DOTNET_ENVIRONMENT"] = null,
-            ["AZURE_FUNCTIONS_ENVIRONMENT"] = null,
-        };
+        clockFile = clockFile is null ? null : Path.GetFullPath(clockFile);
+        var variables = new Dictionary<string, string?> { ["PIPELINE_CLOCKFILE"] = clockFile };
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>()) variables[key] = value;
-        var process = ChildProcess.Start(HostDllPath, ["--app", AppDirectory, "--urls", $"http://127.0.0.1:{port}"], workingDirectory, variables);
-        var app = new PipelineApp(workingDirectory, owns, port, process, clockFile is null ? null : Path.GetFullPath(clockFile));
         try
         {
-            await process.WaitForOutputAsync("Pipeline listening on", StartTimeout);
+            return new PipelineApp(await FunctionsHost.StartAsync(AppDirectory, workingDirectory, variables), owns, clockFile);
         }
         catch
         {
-            await app.DisposeAsync();
+            if (owns) DeleteDirectory(workingDirectory);
             throw;
         }
-        return app;
     }
 
     /// <summary>A new temp directory holding the repo's host.json, edited by <paramref name="editHostJson"/>. The caller deletes it.</summary>
@@ -153,10 +127,10 @@ public sealed class PipelineApp : IAsyncDisposable
     }
 
     /// <summary>The admin key the host wrote.</summary>
-    public string ReadAdminKey() => File.ReadAllText(AdminKeyPath).Trim();
+    public string ReadAdminKey() => _host.MasterKey;
 
     /// <summary>The default function key the host wrote.</summary>
-    public string ReadFunctionKey() => File.ReadAllText(FunctionKeyPath).Trim();
+    public string ReadFunctionKey() => _host.FunctionKey;
 
     /// <summary>A client for the app, sending the admin key unless <paramref name="withKey"/> is false.</summary>
     public HttpClient CreateClient(bool withKey = true)
@@ -167,38 +141,17 @@ public sealed class PipelineApp : IAsyncDisposable
     }
 
     /// <summary>SIGKILL of the host and its worker, like a crash (power cut), and waits until both are gone.</summary>
-    public async Task CrashAsync()
-    {
-        var workers = ChildProcessIds(Process.Id);
-        Process.Kill();
-        foreach (var worker in workers) KillProcess(worker);
-        if (!await Process.WaitForExitAsync(TimeSpan.FromSeconds(30)))
-            throw new TimeoutException($"The host (pid {Process.Id}) did not die after SIGKILL.");
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (workers.Any(ProcessExists))
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"The worker (pids {string.Join(", ", workers)}) did not die after SIGKILL.");
-            await Task.Delay(50);
-        }
-    }
+    public Task CrashAsync() => _host.CrashAsync();
 
-    /// <summary>Stops the host (which stops its worker); deletes the working directory if this instance made it.</summary>
+    /// <summary>Kills the host and its worker; deletes the working directory if this instance made it.</summary>
     public async ValueTask DisposeAsync()
     {
-        var workers = ChildProcessIds(Process.Id);
-        await Process.DisposeAsync();
-        // A host killed on dispose cannot stop its worker: do it here, so no test leaves a worker behind.
-        foreach (var worker in workers) KillProcess(worker);
+        await _host.DisposeAsync();
         if (_ownsDirectory) DeleteDirectory(WorkingDirectory);
     }
 
     /// <summary>Deletes a test directory, ignoring failures.</summary>
-    public static void DeleteDirectory(string path)
-    {
-        try { if (Directory.Exists(path)) Directory.Delete(path, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
+    public static void DeleteDirectory(string path) => FunctionsHost.DeleteDirectory(path);
 
     private async Task WriteAndSettleAsync(TimeSpan offset)
     {
@@ -220,92 +173,36 @@ public sealed class PipelineApp : IAsyncDisposable
         var text = File.Exists(path) ? File.ReadAllText(path).Trim() : "";
         return text.Length == 0 ? TimeSpan.Zero : TimeSpan.FromSeconds(double.Parse(text, CultureInfo.InvariantCulture));
     }
-
-    // SIGKILL on Unix.
-    private static void KillProcess(int pid)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            process.Kill();
-        }
-        catch (ArgumentException) { } // gone already
-        catch (InvalidOperationException) { }
-    }
-
-    private static bool ProcessExists(int pid)
-    {
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
-    }
-
-    // The worker processes the host started (children of its pid), from /proc.
-    private static List<int> ChildProcessIds(int parent)
-    {
-        var children = new List<int>();
-        try
-        {
-            foreach (var dir in Directory.EnumerateDirectories("/proc"))
-            {
-                if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-                try
-                {
-                    var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    if (int.Parse(fields[1], CultureInfo.InvariantCulture) == parent) children.Add(pid);
-                }
-                catch (IOException) { }
-            }
-        }
-        catch (IOException) { }
-        return children;
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try { return ((IPEndPoint)listener.LocalEndpoint).Port; }
-        finally { listener.Stop(); }
-    }
 }
 
-/// <summary>One running app shared by the tests of a class.</summary>
-public sealed class PipelineAppFixture : IAsyncLifetime
+/// <summary>
+/// One running app shared by the tests of a class (for tests that need no fresh data directory of their own). Derive
+/// and override <see cref="EditHostJson"/> for an app on other settings.
+/// </summary>
+public class PipelineAppFixture : IAsyncLifetime
 {
-    private PipelineApp? _app;
+    private AppSession? _session;
 
     /// <summary>The app.</summary>
-    public PipelineApp App => _app ?? throw new InvalidOperationException("Not started.");
+    public PipelineApp App => Session.App;
 
     /// <summary>A client sending the admin key.</summary>
-    public HttpClient Client { get; private set; } = null!;
+    public HttpClient Client => Session.Client;
 
     /// <summary>A client sending no key.</summary>
-    public HttpClient Anonymous { get; private set; } = null!;
+    public HttpClient Anonymous => Session.Browser;
 
-    public async Task InitializeAsync()
-    {
-        _app = await PipelineApp.StartAsync();
-        Client = _app.CreateClient();
-        Anonymous = _app.CreateClient(withKey: false);
-    }
+    private AppSession Session => _session ?? throw new InvalidOperationException("Not started.");
 
+    /// <summary>How this fixture's host.json differs from the repo's (by default it does not).</summary>
+    protected virtual string EditHostJson(string hostJson) => hostJson;
+
+    /// <inheritdoc/>
+    public async Task InitializeAsync() => _session = await AppSession.StartAsync(EditHostJson);
+
+    /// <inheritdoc/>
     public async Task DisposeAsync()
     {
-        Client?.Dispose();
-        Anonymous?.Dispose();
-        if (_app is not null) await _app.DisposeAsync();
+        if (_session is not null) await _session.DisposeAsync();
     }
 }

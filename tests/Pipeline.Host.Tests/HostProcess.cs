@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Reflection;
 using Pipeline.Testing;
 
 namespace Pipeline.Host.Tests;
@@ -16,44 +13,40 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>The test app's route prefix (its host.json).</summary>
     public const string RoutePrefix = "testapi";
 
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
+    private readonly FunctionsHost _host;
 
-    private HostProcess(string workingDirectory, int port, ChildProcess process)
+    private HostProcess(FunctionsHost host)
     {
-        WorkingDirectory = workingDirectory;
-        Port = port;
-        Process = process;
-        BaseAddress = new Uri($"http://127.0.0.1:{port}/{RoutePrefix}/");
+        _host = host;
+        BaseAddress = new Uri(host.BaseAddress, $"/{RoutePrefix}/");
     }
 
     /// <summary>The host's working directory.</summary>
-    public string WorkingDirectory { get; }
+    public string WorkingDirectory => _host.WorkingDirectory;
 
     /// <summary>The data directory.</summary>
-    public string DataDirectory => Path.Combine(WorkingDirectory, "data");
+    public string DataDirectory => _host.DataDirectory;
 
     /// <summary>The public port.</summary>
-    public int Port { get; }
+    public int Port => _host.Port;
 
     /// <summary>The test app's functions: <c>http://127.0.0.1:port/testapi/</c>.</summary>
     public Uri BaseAddress { get; }
 
     /// <summary>The host process.</summary>
-    public ChildProcess Process { get; }
+    public ChildProcess Process => _host.Process;
 
     /// <summary>The master key.</summary>
-    public string MasterKey => File.ReadAllText(Path.Combine(DataDirectory, "admin.key")).Trim();
+    public string MasterKey => _host.MasterKey;
 
     /// <summary>The default host function key.</summary>
-    public string FunctionKey => File.ReadAllText(Path.Combine(DataDirectory, "function.key")).Trim();
+    public string FunctionKey => _host.FunctionKey;
 
     /// <summary>The built host, from this test build's configuration.</summary>
-    public static string HostDllPath => Path.Combine(RepoPaths.Root, "functions", "Pipeline.Host", "bin", Configuration, "net10.0", "Pipeline.Host.dll");
+    public static string HostDllPath => FunctionsHost.HostDllPath;
 
     /// <summary>The built test app's output directory.</summary>
-    public static string TestAppDirectory => Path.Combine(RepoPaths.Root, "tests", "Pipeline.Host.TestApp", "bin", Configuration, "net10.0");
-
-    private static string Configuration => typeof(HostProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+    public static string TestAppDirectory => Path.Combine(RepoPaths.Root, "tests", "Pipeline.Host.TestApp", "bin", FunctionsHost.Configuration, "net10.0");
 
     /// <summary>
     /// Starts the host and waits until it listens. <paramref name="hostJson"/>, when given, is written to the working
@@ -61,58 +54,50 @@ public sealed class HostProcess : IAsyncDisposable
     /// </summary>
     public static async Task<HostProcess> StartAsync(string? hostJson = null, IReadOnlyDictionary<string, string?>? environment = null, string? workingDirectory = null)
     {
-        var (directory, process, port) = Launch(hostJson, environment, workingDirectory: workingDirectory);
-        workingDirectory = directory;
-        var host = new HostProcess(workingDirectory, port, process);
+        var directory = Prepare(hostJson, workingDirectory);
         try
         {
-            await process.WaitForOutputAsync("Pipeline listening on", StartTimeout);
+            return new HostProcess(await FunctionsHost.StartAsync(TestAppDirectory, directory, WithHostOnlyUrls(environment)));
         }
         catch
         {
-            await host.DisposeAsync();
+            FunctionsHost.DeleteDirectory(directory);
             throw;
         }
-        return host;
     }
 
     /// <summary>Starts the host expecting it to refuse to start; returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunExpectingFailureAsync(string? hostJson = null, IReadOnlyDictionary<string, string?>? environment = null, IEnumerable<string>? args = null)
     {
-        var (workingDirectory, process, _) = Launch(hostJson, environment, args);
+        var workingDirectory = Prepare(hostJson, null);
+        var arguments = args?.ToList() ?? ["--app", TestAppDirectory, "--urls", $"http://127.0.0.1:{FunctionsHost.FreePort()}"];
+        var process = FunctionsHost.Launch(arguments, workingDirectory, environment: WithHostOnlyUrls(environment));
         try
         {
-            if (!await process.WaitForExitAsync(StartTimeout)) throw new TimeoutException($"The host did not exit. Output:\n{process.Output}");
+            if (!await process.WaitForExitAsync(FunctionsHost.StartTimeout)) throw new TimeoutException($"The host did not exit. Output:\n{process.Output}");
             await process.WaitForOutputClosedAsync().WaitAsync(TimeSpan.FromSeconds(10));
             return (process.ExitCode ?? -1, process.Output);
         }
         finally
         {
             await process.DisposeAsync();
-            DeleteDirectory(workingDirectory);
+            FunctionsHost.DeleteDirectory(workingDirectory);
         }
     }
 
-    private static (string WorkingDirectory, ChildProcess Process, int Port) Launch(string? hostJson, IReadOnlyDictionary<string, string?>? environment, IEnumerable<string>? args = null, string? workingDirectory = null)
+    private static string Prepare(string? hostJson, string? workingDirectory)
     {
-        if (!File.Exists(HostDllPath)) throw new FileNotFoundException($"The host is not built: {HostDllPath}.");
-        if (!File.Exists(Path.Combine(TestAppDirectory, "worker.config.json"))) throw new FileNotFoundException($"The test app is not built: {TestAppDirectory}.");
         workingDirectory ??= Directory.CreateTempSubdirectory("pipeline-host-").FullName;
         if (hostJson is not null) File.WriteAllText(Path.Combine(workingDirectory, "host.json"), hostJson);
-        var port = FreePort();
-        var variables = new Dictionary<string, string?>
-        {
-            ["PIPELINE_DATA"] = Path.Combine(workingDirectory, "data"),
-            ["PIPELINE_APP"] = null,
-            // Meant for the host only: the host must keep it from the worker (checked by a test).
-            ["ASPNETCORE_URLS"] = "http://127.0.0.1:1",
-            ["ASPNETCORE_ENVIRONMENT"] = null,
-            ["DOTNET_ENVIRONMENT"] = null,
-        };
+        return workingDirectory;
+    }
+
+    // ASPNETCORE_URLS is meant for the host only: the host must keep it from the worker (checked by a test).
+    private static Dictionary<string, string?> WithHostOnlyUrls(IReadOnlyDictionary<string, string?>? environment)
+    {
+        var variables = new Dictionary<string, string?> { ["ASPNETCORE_URLS"] = "http://127.0.0.1:1" };
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>()) variables[key] = value;
-        var arguments = args?.ToList() ?? ["--app", TestAppDirectory, "--urls", $"http://127.0.0.1:{port}"];
-        var process = ChildProcess.Start(HostDllPath, arguments, workingDirectory, variables);
-        return (workingDirectory, process, port);
+        return variables;
     }
 
     /// <summary>A client for the functions; <paramref name="key"/> goes in <c>x-functions-key</c> when given.</summary>
@@ -155,25 +140,10 @@ public sealed class HostProcess : IAsyncDisposable
         await Process.WaitForExitAsync(TimeSpan.FromSeconds(30));
     }
 
-    /// <summary>Kills the host and deletes its working directory.</summary>
+    /// <summary>Kills the host and everything it started, and deletes its working directory.</summary>
     public async ValueTask DisposeAsync()
     {
-        await Process.DisposeAsync();
-        DeleteDirectory(WorkingDirectory);
-    }
-
-    private static void DeleteDirectory(string path)
-    {
-        try { Directory.Delete(path, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try { return ((IPEndPoint)listener.LocalEndpoint).Port; }
-        finally { listener.Stop(); }
+        await _host.DisposeAsync();
+        FunctionsHost.DeleteDirectory(WorkingDirectory);
     }
 }

@@ -6,8 +6,8 @@ namespace Pipeline.Testing;
 /// <summary>
 /// A <c>dotnet &lt;dll&gt; args...</c> child process for end-to-end and crash tests: its stdout and
 /// stderr lines are captured (interleaved, in arrival order) into <see cref="Output"/>;
-/// <see cref="Kill"/> sends SIGKILL to that one process, like a crash. Disposing kills it if it
-/// is still running.
+/// <see cref="Kill"/> sends SIGKILL to that one process, like a crash. Disposing kills it and
+/// every process it started (a host's worker too), so no test leaves a process behind.
 /// </summary>
 public sealed class ChildProcess : IAsyncDisposable
 {
@@ -158,7 +158,7 @@ public sealed class ChildProcess : IAsyncDisposable
         {
             if (!process.HasExited)
             {
-                Kill();
+                KillTree(process.Id);
                 await WaitForExitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             }
         }
@@ -173,6 +173,23 @@ public sealed class ChildProcess : IAsyncDisposable
     }
 
     public override string ToString() => $"ChildProcess({Id})";
+
+    /// <summary>
+    /// SIGKILLs <paramref name="pid"/> and its descendants, all listed before any is killed (a dead parent's children are
+    /// re-parented and could no longer be found).
+    /// </summary>
+    private static void KillTree(int pid)
+    {
+        var tree = new List<int>();
+        Collect(pid);
+        foreach (var member in tree) Libc.Kill(member, Libc.SIGKILL);
+
+        void Collect(int parent)
+        {
+            tree.Add(parent);
+            foreach (var child in ProcessTree.ChildrenOf(parent)) Collect(child);
+        }
+    }
 
     private void OnLine(string? line, TaskCompletionSource closed)
     {

@@ -8,7 +8,8 @@ namespace Pipeline.Host.Worker;
 /// <summary>
 /// One worker process: <c>dotnet &lt;app&gt;/&lt;defaultWorkerPath&gt; --functions-uri … --functions-worker-id …</c>, as
 /// Microsoft's host starts a dotnet-isolated worker (worker 2.x reads only the <c>--functions-*</c> arguments). Its
-/// stdout and stderr lines go to the host's log (category <c>Pipeline.Host.Worker.Console</c>).
+/// stdout and stderr lines go to the host's log (category <c>Pipeline.Host.Worker.Console</c>). A
+/// <see cref="WorkerWatchdog"/> kills it if the host dies without stopping it.
 /// </summary>
 internal sealed class WorkerProcess : IDisposable
 {
@@ -17,6 +18,8 @@ internal sealed class WorkerProcess : IDisposable
 
     private readonly Process _process;
     private readonly TaskCompletionSource<int> _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private WorkerWatchdog? _watchdog;
 
     private WorkerProcess(Process process) => _process = process;
 
@@ -76,6 +79,7 @@ internal sealed class WorkerProcess : IDisposable
             throw new InvalidOperationException($"Cannot start the worker: {psi.FileName} {app.WorkerPath}: {e.Message}", e);
         }
         worker.Id = process.Id;
+        worker._watchdog = WorkerWatchdog.Start(process.Id, workerId);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return worker;
@@ -100,8 +104,12 @@ internal sealed class WorkerProcess : IDisposable
         }
     }
 
-    /// <inheritdoc/>
-    public void Dispose() => _process.Dispose();
+    /// <summary>Releases the process handle and the watchdog; the caller has stopped or killed the worker first.</summary>
+    public void Dispose()
+    {
+        _watchdog?.Dispose();
+        _process.Dispose();
+    }
 
     private static int SafeExitCode(Process process)
     {

@@ -9,6 +9,7 @@ namespace Pipeline.Functions.Tests.Approval;
 /// decision stands and the next step's mails go out exactly once each — whether the kill came before any was written
 /// or in the middle of writing them.
 /// </summary>
+[RunsLong(125)]
 public sealed class ApprovalCrashTests
 {
     private const int NextStepApprovers = 300;

@@ -15,38 +15,32 @@ namespace Pipeline.Functions.Tests.Approval;
 /// declared public in host.json, so the calls reach the orchestration and the workflow must hold on its own, by
 /// checking every start and every event against the approval store.
 /// </summary>
-public sealed class ApprovalSecurityTests : IAsyncLifetime
+public sealed class ApprovalSecurityTests(ApprovalSecurityTests.PublicApprovalWorkflow fixture) : IClassFixture<ApprovalSecurityTests.PublicApprovalWorkflow>
 {
     private const string Instances = "/runtime/webhooks/durabletask/instances";
 
-    private PipelineApp _app = null!;
-    private HttpClient _client = null!;
-    private HttpClient _browser = null!;
+    private PipelineApp App => fixture.App;
+    private HttpClient Client => fixture.Client;
+    private HttpClient Browser => fixture.Anonymous;
 
-    public async Task InitializeAsync()
+    /// <summary>
+    /// The app both tests share, review off and ApprovalWorkflow public: each test seeds its own document and mails
+    /// approvers of its own domain, so neither sees the other's approvals or mails.
+    /// </summary>
+    public sealed class PublicApprovalWorkflow : PipelineAppFixture
     {
-        _app = await PipelineApp.StartAsync(PipelineApp.CreateWorkingDirectory(json => WithPublicApprovalWorkflow(ApprovalHttp.WithoutReview(json))));
-        _client = _app.CreateClient();
-        _browser = _app.CreateClient(withKey: false);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        _browser.Dispose();
-        var directory = _app.WorkingDirectory;
-        await _app.DisposeAsync();
-        PipelineApp.DeleteDirectory(directory);
+        /// <inheritdoc/>
+        protected override string EditHostJson(string hostJson) => WithPublicApprovalWorkflow(ApprovalHttp.WithoutReview(hostJson));
     }
 
     [Fact]
     public async Task Forged_and_malformed_StepDecided_events_approve_nothing_and_the_approver_still_decides()
     {
         var id = await SeedDigitisedAsync();
-        var approvalId = await _client.RequestApprovalAsync(id, """
+        var approvalId = await Client.RequestApprovalAsync(id, """
             {"steps":[{"name":"Bí thư","approvers":["bithu@an.vn","pbt@an.vn"],"mode":"any","due":"P2D"}]}
             """);
-        var mails = await ApprovalHttp.WaitForOutboxAsync(_app.DataDirectory, m => m.To("@an.vn").Count == 2);
+        var mails = await ApprovalHttp.WaitForOutboxAsync(App.DataDirectory, m => m.To("@an.vn").Count == 2);
         var instanceId = "approval-" + approvalId;
 
         // What the security review sent (outcome 3 = Approved), the same with a name and an approver of the step, and
@@ -65,7 +59,7 @@ public sealed class ApprovalSecurityTests : IAsyncLifetime
         ];
         foreach (var body in forged)
         {
-            using var raised = await _client.PostAsync($"{Instances}/{instanceId}/raiseEvent/StepDecided",
+            using var raised = await Client.PostAsync($"{Instances}/{instanceId}/raiseEvent/StepDecided",
                 body is null ? null : new StringContent(body, Encoding.UTF8, "application/json"));
             Assert.True(raised.StatusCode == HttpStatusCode.Accepted, $"raiseEvent {body}: {(int)raised.StatusCode} {await raised.Content.ReadAsStringAsync()}");
         }
@@ -73,41 +67,41 @@ public sealed class ApprovalSecurityTests : IAsyncLifetime
         // Each one is checked against the store, ignored and audited.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         IReadOnlyList<JsonElement> trail;
-        while ((trail = await _client.AuditAsync(id)).Count(e => Action(e) == "approval-event-ignored") < forged.Length)
+        while ((trail = await Client.AuditAsync(id)).Count(e => Action(e) == "approval-event-ignored") < forged.Length)
         {
             if (DateTime.UtcNow > deadline)
             {
-                var status = await _client.GetStringAsync($"{Instances}/{instanceId}?showHistory=true");
+                var status = await Client.GetStringAsync($"{Instances}/{instanceId}?showHistory=true");
                 Assert.Fail("Not every forged event was audited as ignored: " + string.Join("\n", trail.Select(e => e.GetRawText())) + "\n" + status);
             }
             await Task.Delay(100);
         }
-        var approval = await _client.GetApprovalAsync(approvalId);
+        var approval = await Client.GetApprovalAsync(approvalId);
         Assert.Equal("Pending", approval.GetProperty("status").GetString());
         Assert.Equal("Pending", approval.StepStatus(0));
         Assert.Equal(0, approval.DecisionCount(0));
-        Assert.Equal("InApproval", (await _client.GetDocumentAsync(id)).GetProperty("status").GetString());
+        Assert.Equal("InApproval", (await Client.GetDocumentAsync(id)).GetProperty("status").GetString());
         Assert.DoesNotContain(trail, e => Action(e) is "approval-finished" or "approval-step-ended");
-        var running = await _client.GetFromJsonAsync<JsonElement>($"{Instances}/{instanceId}");
+        var running = await Client.GetFromJsonAsync<JsonElement>($"{Instances}/{instanceId}");
         Assert.Equal("Running", running.GetProperty("runtimeStatus").GetString());
 
         // Not stuck: the approver's own decision still ends it, as the store records it.
-        using (var decided = await _browser.DecideAsync(mails.LinkFor("pbt@an.vn"), "approve"))
+        using (var decided = await Browser.DecideAsync(mails.LinkFor("pbt@an.vn"), "approve"))
             Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
-        var finished = await _client.WaitForApprovalAsync(approvalId, a => a.GetProperty("status").GetString() != "Pending");
+        var finished = await Client.WaitForApprovalAsync(approvalId, a => a.GetProperty("status").GetString() != "Pending");
         Assert.Equal("Approved", finished.GetProperty("status").GetString());
         Assert.Equal("pbt@an.vn", finished.GetProperty("steps")[0].GetProperty("decisions")[0].GetProperty("approver").GetString());
-        Assert.Equal("Approved", (await _client.GetDocumentAsync(id)).GetProperty("status").GetString());
+        Assert.Equal("Approved", (await Client.GetDocumentAsync(id)).GetProperty("status").GetString());
     }
 
     [Fact]
     public async Task Starting_ApprovalWorkflow_by_hand_with_no_steps_or_as_another_instance_finishes_nothing()
     {
         var id = await SeedDigitisedAsync();
-        var approvalId = await _client.RequestApprovalAsync(id, """
-            {"steps":[{"name":"Chánh Văn phòng","approvers":["cvp@an.vn"],"mode":"any","due":"P2D"}]}
+        var approvalId = await Client.RequestApprovalAsync(id, """
+            {"steps":[{"name":"Chánh Văn phòng","approvers":["cvp@bt.vn"],"mode":"any","due":"P2D"}]}
             """);
-        await ApprovalHttp.WaitForOutboxAsync(_app.DataDirectory, m => m.To("cvp@an.vn").Count == 1);
+        await ApprovalHttp.WaitForOutboxAsync(App.DataDirectory, m => m.To("cvp@bt.vn").Count == 1);
 
         (string InstanceId, string? Input)[] starts =
         [
@@ -119,25 +113,25 @@ public sealed class ApprovalSecurityTests : IAsyncLifetime
         ];
         foreach (var (instanceId, input) in starts)
         {
-            using var response = await _client.StartAsync("ApprovalWorkflow", input, instanceId);
+            using var response = await Client.StartAsync("ApprovalWorkflow", input, instanceId);
             var body = await response.Content.ReadAsStringAsync();
             Assert.True(response.StatusCode == HttpStatusCode.Accepted, $"start {input}: {(int)response.StatusCode} {body}");
             var started = DurableHttp.Parse(body);
-            var status = await _client.WaitForFinishAsync(started.GetProperty("statusQueryGetUri").GetString()!, TimeSpan.FromSeconds(60));
+            var status = await Client.WaitForFinishAsync(started.GetProperty("statusQueryGetUri").GetString()!, TimeSpan.FromSeconds(60));
             Assert.Equal("Completed", status.GetProperty("runtimeStatus").GetString());
             Assert.Equal("Refused", status.GetProperty("output").GetString());
         }
 
-        var approval = await _client.GetApprovalAsync(approvalId);
+        var approval = await Client.GetApprovalAsync(approvalId);
         Assert.Equal("Pending", approval.GetProperty("status").GetString());
         Assert.Equal("Pending", approval.StepStatus(0));
-        Assert.Equal("InApproval", (await _client.GetDocumentAsync(id)).GetProperty("status").GetString());
-        var trail = await _client.AuditAsync(id);
+        Assert.Equal("InApproval", (await Client.GetDocumentAsync(id)).GetProperty("status").GetString());
+        var trail = await Client.AuditAsync(id);
         // The two that named the approval are on its document's trail.
         Assert.Equal(2, trail.Count(e => Action(e) == "approval-start-refused"));
         Assert.DoesNotContain(trail, e => Action(e) == "approval-finished");
         // Only the approval's own instance mailed anyone.
-        Assert.Single(ApprovalHttp.Outbox(_app.DataDirectory).To("cvp@an.vn"));
+        Assert.Single(ApprovalHttp.Outbox(App.DataDirectory).To("cvp@bt.vn"));
     }
 
     // A Digitised document written straight into the app's catalog: what these tests need is an approvable document,
@@ -145,7 +139,7 @@ public sealed class ApprovalSecurityTests : IAsyncLifetime
     private async Task<string> SeedDigitisedAsync()
     {
         var id = Guid.NewGuid().ToString("N");
-        var database = new CatalogDatabase(Path.Combine(_app.DataDirectory, "documents.db"));
+        var database = new CatalogDatabase(Path.Combine(App.DataDirectory, "documents.db"));
         var catalog = new DocumentCatalog(database, new AuditLog(database, TimeProvider.System), TimeProvider.System);
         await catalog.InsertAsync([(new DocumentRecord
         {

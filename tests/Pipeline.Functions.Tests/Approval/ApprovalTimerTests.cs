@@ -15,36 +15,21 @@ public sealed class ApprovalTimerTests : IAsyncLifetime
     // Thursday 31 December 2026, 10:00 in Vietnam.
     private static readonly DateTime Start = At(2026, 12, 31, 10);
 
-    private PipelineApp _app = null!;
-    private HttpClient _client = null!;
-    private HttpClient _browser = null!;
+    private AppSession _session = null!;
+    private PipelineApp App => _session.App;
+    private HttpClient Client => _session.Client;
+    private HttpClient Browser => _session.Browser;
+    private string DataDirectory => _session.DataDirectory;
 
-    private HttpClient Client => _client;
-    private HttpClient Browser => _browser;
-    private string DataDirectory => _app.DataDirectory;
+    public async Task InitializeAsync() => _session = await AppSession.StartAsync(ApprovalHttp.WithoutReview, clock: true);
 
-    public async Task InitializeAsync()
-    {
-        var directory = PipelineApp.CreateWorkingDirectory(ApprovalHttp.WithoutReview);
-        _app = await PipelineApp.StartAsync(directory, clockFile: PipelineApp.CreateClockFile(directory));
-        _client = _app.CreateClient();
-        _browser = _app.CreateClient(withKey: false);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        _browser.Dispose();
-        var directory = _app.WorkingDirectory;
-        await _app.DisposeAsync();
-        PipelineApp.DeleteDirectory(directory);
-    }
+    public async Task DisposeAsync() => await _session.DisposeAsync();
 
     [CorpusFact]
     public async Task Reminder_escalation_and_expiry_fire_on_working_time_across_a_weekend_and_a_holiday()
     {
         var id = (await Client.DigitisedAsync("doc001"))[0];
-        await _app.SetClockAsync(Start);
+        await App.SetClockAsync(Start);
         var approvalId = await Client.RequestApprovalAsync(id, """
             {"steps":[{"name":"Lãnh đạo Văn phòng","approvers":["a@t.vn","b@t.vn"],"mode":"all","due":"P1D","escalation":"cvp@t.vn"}]}
             """);
@@ -112,7 +97,7 @@ public sealed class ApprovalTimerTests : IAsyncLifetime
     public async Task A_decision_after_the_escalation_still_counts_and_the_next_step_gets_its_own_working_time()
     {
         var id = (await Client.DigitisedAsync("doc002"))[0];
-        await _app.SetClockAsync(Start);
+        await App.SetClockAsync(Start);
         var approvalId = await Client.RequestApprovalAsync(id, """
             {"steps":[{"name":"Phó Chánh Văn phòng","approvers":["p@u.vn"],"mode":"any","due":"PT8H"},
                       {"name":"Chánh Văn phòng","approvers":["c@u.vn"],"mode":"any","due":"P2D"}],"escalation":"tp@u.vn"}
@@ -138,7 +123,7 @@ public sealed class ApprovalTimerTests : IAsyncLifetime
         Assert.Equal(At(2027, 1, 5, 18) + (opened - At(2026, 12, 31, 18)), second.GetProperty("dueAt").GetDateTime());
     }
 
-    private Task MoveToAsync(DateTime utc) => _app.SetClockAsync(new DateTimeOffset(utc, TimeSpan.Zero));
+    private Task MoveToAsync(DateTime utc) => App.SetClockAsync(new DateTimeOffset(utc, TimeSpan.Zero));
 
     private static DateTime At(int year, int month, int day, int hourInVietnam) =>
         new DateTimeOffset(year, month, day, hourInVietnam, 0, 0, TimeSpan.FromHours(7)).UtcDateTime;

@@ -10,6 +10,7 @@ namespace Pipeline.Functions.Tests.Documents;
 /// SIGKILL while pages are read — of the host and its worker (a power cut), or of the worker alone (the host restarts
 /// it) — and every document still finishes, nothing lost or doubled.
 /// </summary>
+[RunsLong(345)]
 public sealed class DigitiseCrashTests(ITestOutputHelper output)
 {
     [CorpusFact]

@@ -4,6 +4,7 @@ using System.Text.Json;
 namespace Pipeline.Functions.Tests.Documents;
 
 /// <summary>A real Vietnamese scan through the whole DigitiseDocument orchestration, checked as a clerk would.</summary>
+[RunsLong(150)]
 public sealed class DigitiseTests(PipelineAppFixture fixture) : IClassFixture<PipelineAppFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);

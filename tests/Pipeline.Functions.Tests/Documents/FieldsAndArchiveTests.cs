@@ -8,27 +8,19 @@ namespace Pipeline.Functions.Tests.Documents;
 /// <summary>
 /// Fields read from real scans, a reviewer's corrections, the registry duplicate warning, the archive record and
 /// dossiers — over HTTP against the real app. The review threshold is 1.0 here, so every document goes to review
-/// and the review path is exercised on real extractions.
+/// and the review path is exercised on real extractions. The tests share one app: each uploads its own scans and
+/// names its own dossiers.
 /// </summary>
-public sealed class FieldsAndArchiveTests : IAsyncLifetime
+public sealed class FieldsAndArchiveTests(FieldsAndArchiveTests.ReviewEverything fixture) : IClassFixture<FieldsAndArchiveTests.ReviewEverything>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
-    private PipelineApp _app = null!;
-    private HttpClient _client = null!;
+    private readonly HttpClient _client = fixture.Client;
 
-    public async Task InitializeAsync()
+    /// <summary>The app with review threshold 1.0: every document goes to review.</summary>
+    public sealed class ReviewEverything : PipelineAppFixture
     {
-        var dir = PipelineApp.CreateWorkingDirectory(json => json.Replace("\"reviewThreshold\": 0.9", "\"reviewThreshold\": 1.0"));
-        _app = await PipelineApp.StartAsync(dir);
-        _client = _app.CreateClient();
-    }
-
-    public async Task DisposeAsync()
-    {
-        _client.Dispose();
-        var dir = _app.WorkingDirectory;
-        await _app.DisposeAsync();
-        PipelineApp.DeleteDirectory(dir);
+        /// <inheritdoc/>
+        protected override string EditHostJson(string hostJson) => hostJson.Replace("\"reviewThreshold\": 0.9", "\"reviewThreshold\": 1.0");
     }
 
     [CorpusFact]

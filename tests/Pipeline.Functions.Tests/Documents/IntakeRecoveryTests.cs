@@ -11,6 +11,7 @@ namespace Pipeline.Functions.Tests.Documents;
 /// died between recording an upload and scheduling it, or the instance is gone — are digitised after a restart; and the
 /// scratch files of a dead worker are removed.
 /// </summary>
+[RunsLong(160)]
 public sealed class IntakeRecoveryTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3);

@@ -10,6 +10,7 @@ namespace Pipeline.Functions.Tests.Documents;
 /// each is refused at upload with a problem, or ends Digitised, NeedsReview or Rejected with a reason — and the
 /// service is still healthy afterwards.
 /// </summary>
+[RunsLong(490)]
 public sealed class RobustnessTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Bound = TimeSpan.FromMinutes(8);

@@ -11,6 +11,7 @@ namespace Pipeline.Functions.Tests.Meetings;
 /// version, notice, the old version kept and marked superseded), a written opinion through a participant's link, the
 /// session (attendance, a named and a secret vote, conclusions), and the minutes filed in the archive.
 /// </summary>
+[RunsLong(130)]
 public sealed class MeetingLifecycleTests : IAsyncLifetime
 {
     private PipelineApp _app = null!;

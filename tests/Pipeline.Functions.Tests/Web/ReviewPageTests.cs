@@ -12,6 +12,7 @@ namespace Pipeline.Functions.Tests.Web;
 /// The review page <c>/review/{id}</c> and the page images it shows, in a real browser against the real app with a
 /// real scan. The review threshold is 1.0 here, so the scan goes to NeedsReview and its key fields are doubtful.
 /// </summary>
+[RunsLong(135)]
 public sealed class ReviewPageTests(ReviewPageTests.ReviewedScan scan, ChromiumFixture chromium)
     : IClassFixture<ReviewPageTests.ReviewedScan>, IClassFixture<ChromiumFixture>
 {
