@@ -20,6 +20,8 @@ namespace Pipeline.Host.Durable;
 /// abandons it in Azure Storage, which hands it out again (as Durable Functions retries work a dead worker held).</item>
 /// <item>History: StreamInstanceHistory serves only in-flight large histories there; here it reads the stored history
 /// (<c>showHistory=true</c> of the management API).</item>
+/// <item>Sub-orchestrations: their tags are converted so that DurableTask.AzureStorage can store them (see
+/// <see cref="CompleteOrchestratorTask"/>).</item>
 /// <item>Rewind: mapped to DurableTask.AzureStorage's rewind of a failed instance.</item>
 /// </list>
 /// Completion tokens on the stream are <c>o:{instanceId}</c> and <c>a:{instanceId}_{taskId}</c>, the keys
@@ -38,7 +40,7 @@ internal sealed class AzureStorageGrpcServer : TaskHubGrpcServer
 
     public AzureStorageGrpcServer(IHostApplicationLifetime lifetime, ILoggerFactory loggers, AzureStorageOrchestrationService service,
         IOptions<TaskHubGrpcServerOptions> options)
-        : base(lifetime, loggers, service, service, options)
+        : base(lifetime, loggers, new AzureStorageDispatchService(service), service, options)
     {
         _service = service;
         _logger = loggers.CreateLogger<AzureStorageGrpcServer>();
@@ -64,10 +66,31 @@ internal sealed class AzureStorageGrpcServer : TaskHubGrpcServer
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// A whole (not chunked) response is converted here rather than by the base class: 0.2.3-preview.1 copies a
+    /// sub-orchestration's protobuf tag map into the ExecutionStarted message as is, which DurableTask.AzureStorage then
+    /// stores with a type name it cannot load back, so the child never starts (fixed in later sources, not released).
+    /// </remarks>
     public override Task<P.CompleteTaskResponse> CompleteOrchestratorTask(P.OrchestratorResponse request, ServerCallContext context)
     {
         _outstanding.TryRemove(OrchestrationToken(request.InstanceId), out _);
-        return base.CompleteOrchestratorTask(request, context);
+#pragma warning disable CS0612 // isPartial: chunked responses, which the bridge does not send, are left to the base class.
+        if (request.IsPartial || !_orchestrations.TryTake(request.InstanceId, out var pending))
+#pragma warning restore CS0612
+        {
+            return base.CompleteOrchestratorTask(request, context);
+        }
+        var actions = request.Actions.Select(ProtobufUtils.ToOrchestratorAction).ToList();
+        foreach (var child in actions.OfType<DurableTask.Core.Command.CreateSubOrchestrationAction>())
+            child.Tags = child.Tags is { Count: > 0 } tags ? new Dictionary<string, string>(tags, StringComparer.Ordinal) : null;
+        _orchestrations.Complete(pending, new Microsoft.DurableTask.Testing.Sidecar.Dispatcher.GrpcOrchestratorExecutionResult
+        {
+            Actions = actions,
+            CustomStatus = request.CustomStatus,
+            OrchestrationActivitySpanId = request.OrchestrationTraceContext?.SpanID,
+            OrchestrationActivityStartTime = request.OrchestrationTraceContext?.SpanStartTime?.ToDateTimeOffset(),
+        });
+        return Task.FromResult(new P.CompleteTaskResponse());
     }
 
     /// <inheritdoc/>
@@ -103,6 +126,28 @@ internal sealed class AzureStorageGrpcServer : TaskHubGrpcServer
         var chunk = new P.HistoryChunk();
         chunk.Events.AddRange(AzureStorageHistory.FromJson(json));
         await responseStream.WriteAsync(chunk, context.CancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override async Task<P.GetInstanceResponse> GetInstance(P.GetInstanceRequest request, ServerCallContext context)
+        => await WithFailureDetailsAsync(await base.GetInstance(request, context).ConfigureAwait(false), request).ConfigureAwait(false);
+
+    /// <inheritdoc/>
+    public override async Task<P.GetInstanceResponse> WaitForInstanceCompletion(P.GetInstanceRequest request, ServerCallContext context)
+        => await WithFailureDetailsAsync(await base.WaitForInstanceCompletion(request, context).ConfigureAwait(false), request).ConfigureAwait(false);
+
+    /// <summary>
+    /// DurableTask.AzureStorage keeps a failed instance's failure details only in its history (the instance table has
+    /// the message as output), so TaskHubGrpcServer reports none; they are read from the ExecutionCompleted event.
+    /// </summary>
+    private async Task<P.GetInstanceResponse> WithFailureDetailsAsync(P.GetInstanceResponse response, P.GetInstanceRequest request)
+    {
+        var state = response.OrchestrationState;
+        if (!response.Exists || !request.GetInputsAndOutputs || state.OrchestrationStatus != P.OrchestrationStatus.Failed || state.FailureDetails is not null)
+            return response;
+        var json = await _service.GetOrchestrationHistoryAsync(state.InstanceId, executionId: null).ConfigureAwait(false);
+        state.FailureDetails = AzureStorageHistory.FromJson(json).LastOrDefault(e => e.ExecutionCompleted is not null)?.ExecutionCompleted.FailureDetails;
+        return response;
     }
 
     /// <inheritdoc/>
@@ -176,6 +221,7 @@ internal sealed class AzureStorageGrpcServer : TaskHubGrpcServer
         private readonly MethodInfo _tryRemove;
         private readonly MethodInfo _containsKey;
         private readonly MethodInfo? _trySetException;
+        private readonly MethodInfo? _trySetResult;
 
         public PendingExecutions(TaskHubGrpcServer server, string field)
         {
@@ -186,16 +232,25 @@ internal sealed class AzureStorageGrpcServer : TaskHubGrpcServer
             _tryRemove = type.GetMethod("TryRemove", [typeof(string), valueType.MakeByRefType()])!;
             _containsKey = type.GetMethod("ContainsKey", [typeof(string)])!;
             _trySetException = valueType.GetMethod("TrySetException", [typeof(Exception)]);
+            _trySetResult = valueType.GetMethod("TrySetResult");
         }
+
+        /// <summary>Removes the pending execution of <paramref name="key"/>; false when none was pending.</summary>
+        public bool TryTake(string key, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out object? pending)
+        {
+            object?[] args = [key, null];
+            var taken = (bool)_tryRemove.Invoke(_dictionary, args)!;
+            pending = args[1];
+            return taken && pending is not null;
+        }
+
+        /// <summary>Completes a pending execution taken with <see cref="TryTake"/>.</summary>
+        public void Complete(object pending, object result) => _trySetResult!.Invoke(pending, [result]);
 
         public bool Contains(string key) => (bool)_containsKey.Invoke(_dictionary, [key])!;
 
         /// <summary>Removes the pending execution and fails it; false when none was pending.</summary>
         public bool Fail(string key, string why)
-        {
-            object?[] args = [key, null];
-            if (!(bool)_tryRemove.Invoke(_dictionary, args)! || args[1] is null || _trySetException is null) return false;
-            return (bool)_trySetException.Invoke(args[1], [new OperationCanceledException($"Work item {key} was abandoned: {why}.")])!;
-        }
+            => TryTake(key, out var pending) && (bool)_trySetException!.Invoke(pending, [new OperationCanceledException($"Work item {key} was abandoned: {why}.")])!;
     }
 }

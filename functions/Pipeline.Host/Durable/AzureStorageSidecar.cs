@@ -42,6 +42,9 @@ internal static class AzureStorageSidecar
             MaxConcurrentTaskActivityWorkItems = options.MaxConcurrentActivityFunctions,
             LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
         }));
+        // DurableTask.AzureStorage logs every queue poll at Information; keep its warnings and errors (as the Functions
+        // host's default host.json logging does). Configuration (Logging:LogLevel:DurableTask.AzureStorage) can lower it.
+        services.AddLogging(b => b.AddFilter("DurableTask.AzureStorage", LogLevel.Warning).AddFilter("DurableTask.Core", LogLevel.Warning));
         services.AddSingleton<IOrchestrationService>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
         services.AddSingleton<IOrchestrationServiceClient>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
         // Dispatcher mode: the server pulls work items from the service and hands them out over GetWorkItems.
