@@ -31,7 +31,14 @@ internal static class AzureStorageHistory
             P.HistoryEvent? converted;
             try
             {
-                converted = ProtobufUtils.ToHistoryEventProto((HistoryEvent)item.ToObject(type, Serializer)!);
+                var e = (HistoryEvent)item.ToObject(type, Serializer)!;
+                converted = ProtobufUtils.ToHistoryEventProto(e);
+                if (e is ExecutionCompletedEvent completed && converted.ExecutionCompleted is { } proto)
+                {
+                    // ToHistoryEventProto reports every ExecutionCompleted as Completed, without failure details.
+                    proto.OrchestrationStatus = (P.OrchestrationStatus)completed.OrchestrationStatus;
+                    proto.FailureDetails = ToProto(completed.FailureDetails);
+                }
             }
             catch (NotSupportedException)
             {
@@ -40,4 +47,13 @@ internal static class AzureStorageHistory
             if (converted is not null) yield return converted;
         }
     }
+
+    private static P.TaskFailureDetails? ToProto(DurableTask.Core.FailureDetails? details) => details is null ? null : new P.TaskFailureDetails
+    {
+        ErrorType = details.ErrorType ?? "",
+        ErrorMessage = details.ErrorMessage ?? "",
+        StackTrace = details.StackTrace,
+        InnerFailure = ToProto(details.InnerFailure),
+        IsNonRetriable = details.IsNonRetriable,
+    };
 }
