@@ -13,6 +13,7 @@ export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
 
 infra/local/install-deps.sh --runtime --test
 infra/local/maildev.sh install    # MailDev from npm: the SMTP server the mail tests send to
+infra/local/azurite.sh install    # Azurite from npm: the Azure Storage emulator the azureStorage durable tests run on
 
 dotnet build Pipeline.sln -c Release -nologo -v quiet
 

@@ -35,7 +35,12 @@ internal sealed class AppDeployment : IAsyncDisposable
     /// <summary>Everything the first host (and its worker) wrote to stdout/stderr so far (for error reports).</summary>
     public string Output => _instances.Count > 0 ? _instances[0].Output : "";
 
-    public static async Task<AppDeployment> StartAsync(string store, int instances, string? postgres)
+    /// <summary>
+    /// Starts <paramref name="instances"/> instances on <paramref name="store"/> (sqlite, postgres, azureStorage);
+    /// <paramref name="connection"/> is the store's connection string (PostgreSQL's, or Azure Storage's given as
+    /// <c>AzureWebJobsStorage</c>), null for SQLite.
+    /// </summary>
+    public static async Task<AppDeployment> StartAsync(string store, int instances, string? connection)
     {
         var app = new AppDeployment();
         try
@@ -44,7 +49,8 @@ internal sealed class AppDeployment : IAsyncDisposable
             var env = new Dictionary<string, string?>
             {
                 ["PIPELINE_DURABLE__STORE"] = store,
-                ["PIPELINE_DURABLE__POSTGRES"] = postgres,
+                ["PIPELINE_DURABLE__POSTGRES"] = store == "postgres" ? connection : null,
+                ["AzureWebJobsStorage"] = store == "azureStorage" ? connection : null,
             };
             for (var i = 0; i < instances; i++)
                 app._instances.Add(await HostedApp.StartAsync(app._workDir, app.DataDir, env));

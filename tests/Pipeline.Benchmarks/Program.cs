@@ -97,8 +97,7 @@ Console.WriteLine("| store | instances (host + worker) | HelloSequence5 orchestr
 Console.WriteLine("|---|---|---|---|---|---|");
 foreach (var r in results)
     Console.WriteLine($"| {r.Store} | {r.Workers} | {r.ChainsPerSecond:F0} | {r.FanOutActivitiesPerSecond:F0} | {r.FanOutPeakRssMb:F0} MB | {r.LatencyP50Ms:F1} / {r.LatencyP95Ms:F1} ms |");
-if (settings.Stores.Contains("azureStorage"))
-    Console.WriteLine("| azureStorage (baseline) | – | not available on our host yet | – | – | – |");
+AzureStorageBaseline.PrintRatios(results);
 Console.WriteLine();
 Console.WriteLine("Goals: >= 500 HelloSequence5/s on SQLite, >= 200/s on PostgreSQL with 2 workers, fan-out >= 2000 activities/s, fan-out peak RSS < 400 MB, p50 latency < 5 ms.");
 return 0;

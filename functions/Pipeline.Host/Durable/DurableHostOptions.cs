@@ -48,6 +48,10 @@ public sealed partial record DurableHostOptions
     /// <summary><c>maxPollingInterval</c> (Azure Storage: <c>maxQueuePollingInterval</c>).</summary>
     public TimeSpan MaxPollingInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary><c>storageProvider.partitionCount</c> (azureStorage only): the task hub's control queues, 1 to 16, fixed
+    /// when the hub is created.</summary>
+    public int PartitionCount { get; init; } = 4;
+
     /// <summary><c>maxWorkItemAttempts</c>: a work item handed out this many times without completing is failed.</summary>
     public int MaxWorkItemAttempts { get; init; } = 10;
 
@@ -141,7 +145,10 @@ public sealed partial record DurableHostOptions
             MaxConcurrentOrchestratorFunctions = Int(section, "maxConcurrentOrchestratorFunctions", 10 * Environment.ProcessorCount, 1, 10_000, errors),
             MaxConcurrentActivityFunctions = Int(section, "maxConcurrentActivityFunctions", 10 * Environment.ProcessorCount, 1, 10_000, errors),
             LeaseDuration = Time(section, "leaseDuration", TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1), TimeSpan.FromHours(1), errors),
-            MaxPollingInterval = Time(section, "maxPollingInterval", TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10), errors),
+            // Microsoft's azureStorage provider calls it storageProvider.maxQueuePollingInterval; either key is read.
+            MaxPollingInterval = TimeOrNull(provider, "maxQueuePollingInterval", TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10), errors, "extensions.durableTask.storageProvider")
+                ?? Time(section, "maxPollingInterval", TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(10), TimeSpan.FromMinutes(10), errors),
+            PartitionCount = Int(provider, "partitionCount", 4, 1, 16, errors, "extensions.durableTask.storageProvider"),
             MaxWorkItemAttempts = Int(section, "maxWorkItemAttempts", 10, 1, 1000, errors),
             PublicOrchestrations = section.GetSection("managementApi:publicOrchestrations").GetChildren()
                 .Select(c => Text(c.Value)).OfType<string>().ToHashSet(StringComparer.OrdinalIgnoreCase),
@@ -153,22 +160,26 @@ public sealed partial record DurableHostOptions
 
     private static string? Text(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
-    private static int Int(IConfigurationSection section, string key, int fallback, int min, int max, List<string> errors)
+    private static int Int(IConfigurationSection section, string key, int fallback, int min, int max, List<string> errors, string prefix = "extensions.durableTask")
     {
         var text = Text(section[key]);
         if (text is null) return fallback;
         if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
-        errors.Add($"extensions.durableTask.{key} '{text}' must be a whole number from {min} to {max}.");
+        errors.Add($"{prefix}.{key} '{text}' must be a whole number from {min} to {max}.");
         return fallback;
     }
 
     private static TimeSpan Time(IConfigurationSection section, string key, TimeSpan fallback, TimeSpan min, TimeSpan max, List<string> errors, string prefix = "extensions.durableTask")
+        => TimeOrNull(section, key, min, max, errors, prefix) ?? fallback;
+
+    /// <summary>The time span at <paramref name="key"/>, or null when absent (or wrong: then an error is added).</summary>
+    private static TimeSpan? TimeOrNull(IConfigurationSection section, string key, TimeSpan min, TimeSpan max, List<string> errors, string prefix)
     {
         var text = Text(section[key]);
-        if (text is null) return fallback;
+        if (text is null) return null;
         if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max) return value;
         errors.Add($"{prefix}.{key} '{text}' must be a time span from {min:c} to {max:c}, like \"00:00:30\".");
-        return fallback;
+        return null;
     }
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,44}$")]

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Pipeline.Durable.Sidecar;
 using Pipeline.Host.Hosting;
@@ -17,7 +16,6 @@ public static class DurableHosting
     public static void Add(IServiceCollection services, DurableHostOptions options)
     {
         services.AddSingleton(options);
-        services.TryAddSingleton(TimeProvider.System);
         if (options.Store == DurableStoreKind.AzureStorage)
         {
             AzureStorageSidecar.Add(services, options);
@@ -33,7 +31,8 @@ public static class DurableHosting
                 o.MaxPollingInterval = options.MaxPollingInterval;
                 o.MaxAttempts = options.MaxWorkItemAttempts;
             });
-            // Timestamps, timers and leases follow the host's clock (a test clock when PIPELINE_CLOCKFILE is set).
+            // Timestamps, timers and leases follow the host's clock (FunctionsHostApplication registers it: a test clock
+            // when PIPELINE_CLOCKFILE is set). Microsoft's engine (azureStorage) keeps the system clock.
             services.AddOptions<DurableSidecarOptions>().Configure<TimeProvider>((o, time) => o.TimeProvider = time);
         }
         services.AddSingleton<SidecarClient>();

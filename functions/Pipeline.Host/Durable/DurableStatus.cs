@@ -1,9 +1,13 @@
 using Grpc.Core;
 using Pipeline.Durable.Sidecar;
+using P = Microsoft.DurableTask.Protobuf;
 
 namespace Pipeline.Host.Durable;
 
-/// <summary>The durable part's state for <c>GET /admin/host/status</c>: the store, whether it answers, the backlog, the bridge.</summary>
+/// <summary>
+/// The durable part's state for <c>GET /admin/host/status</c>: the store, whether it answers, the backlog (our sidecar
+/// only: null for azureStorage, whose engine does not report one), the bridge.
+/// </summary>
 internal sealed class DurableStatus(DurableHostOptions options, SidecarClient sidecar, DurableBridge bridge, NonDurableAwaitProbe probe, IServiceProvider services)
 {
     /// <summary>A snapshot; never throws for an unreachable store (it reports it).</summary>
@@ -27,9 +31,12 @@ internal sealed class DurableStatus(DurableHostOptions options, SidecarClient si
         }
         else
         {
+            // Microsoft's engine (azureStorage): no backlog figures; reachable when the store answers a read through the
+            // sidecar (Hello would not touch the store).
             try
             {
-                await sidecar.Client.HelloAsync(new Google.Protobuf.WellKnownTypes.Empty(), deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct).ResponseAsync.ConfigureAwait(false);
+                await sidecar.Client.GetInstanceAsync(new P.GetInstanceRequest { InstanceId = "host-status-probe" },
+                    deadline: DateTime.UtcNow.AddSeconds(10), cancellationToken: ct).ResponseAsync.ConfigureAwait(false);
                 reachable = true;
             }
             catch (RpcException e)
