@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Pipeline.Testing;
@@ -18,11 +17,10 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
 
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly Process _process;
-    private readonly StringBuilder _output = new();
+    private readonly ChildProcess _process;
     private readonly string _directory;
 
-    private AzuriteEmulator(Process process, string directory)
+    private AzuriteEmulator(ChildProcess process, string directory)
     {
         _process = process;
         _directory = directory;
@@ -46,13 +44,7 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
         $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{AccountName};QueueEndpoint=http://127.0.0.1:{QueuePort}/{AccountName};TableEndpoint=http://127.0.0.1:{TablePort}/{AccountName};";
 
     /// <summary>Its console output so far (startup lines and errors; requests are not logged).</summary>
-    public string Output
-    {
-        get
-        {
-            lock (_output) return _output.ToString();
-        }
-    }
+    public string Output => _process.Output;
 
     /// <summary>The Azurite process id.</summary>
     public int ProcessId => _process.Id;
@@ -66,36 +58,16 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
         if (!File.Exists(Executable))
             throw new InvalidOperationException($"Azurite is not installed at {Executable}: run infra/local/azurite.sh install (test.sh does).");
         var directory = Directory.CreateTempSubdirectory("pipeline-azurite-").FullName;
-        var psi = new ProcessStartInfo
-        {
-            FileName = Executable,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            StandardOutputEncoding = Encoding.UTF8,
-            StandardErrorEncoding = Encoding.UTF8,
-            WorkingDirectory = directory,
-        };
         // Port 0: the OS picks free ports and Azurite prints them, so parallel test runs never collide.
         // --skipApiVersionCheck: current Azure SDKs send service versions newer than Azurite 3.37.0 knows.
         // --silent: no access log; --loose: ignore headers Azurite does not implement rather than fail.
-        foreach (var arg in new[]
-        {
+        var azurite = new AzuriteEmulator(ChildProcess.StartProgram(Executable,
+        [
             "--silent", "--skipApiVersionCheck", "--loose", "--location", directory,
             "--blobHost", "127.0.0.1", "--blobPort", "0", "--queueHost", "127.0.0.1", "--queuePort", "0", "--tableHost", "127.0.0.1", "--tablePort", "0",
-        })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var azurite = new AzuriteEmulator(process, directory);
-        process.OutputDataReceived += (_, e) => azurite.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => azurite.OnLine(e.Data);
+        ], directory), directory);
         try
         {
-            process.Start();
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
             await azurite.WaitUntilAnsweringAsync(ct).ConfigureAwait(false);
             return azurite;
         }
@@ -109,35 +81,15 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
     /// <summary>Kills Azurite (its process tree) and deletes its data.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _process.DisposeAsync().ConfigureAwait(false);
         try
         {
-            if (!_process.HasExited)
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token).ConfigureAwait(false);
-            }
+            Directory.Delete(_directory, recursive: true);
         }
-        catch (Exception e) when (e is InvalidOperationException or OperationCanceledException)
+        catch (IOException)
         {
-            // Never started, or it did not go within 10 s (SIGKILL was sent; nothing more to do).
+            // Still being written by a process that was just killed; it is a temp dir.
         }
-        finally
-        {
-            _process.Dispose();
-            try
-            {
-                Directory.Delete(_directory, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-        }
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is null) return;
-        lock (_output) _output.Append(line).Append('\n');
     }
 
     /// <summary>Reads the ports from Azurite's "listening at" lines, then polls each service until it answers.</summary>

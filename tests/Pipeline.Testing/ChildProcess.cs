@@ -4,7 +4,7 @@ using System.Text;
 namespace Pipeline.Testing;
 
 /// <summary>
-/// A <c>dotnet &lt;dll&gt; args...</c> child process for end-to-end and crash tests: its stdout and
+/// A child process for end-to-end and crash tests (<c>dotnet &lt;dll&gt; args...</c>, or any program): its stdout and
 /// stderr lines are captured (interleaved, in arrival order) into <see cref="Output"/>;
 /// <see cref="Kill"/> sends SIGKILL to that one process, like a crash. Disposing kills it and
 /// every process it started (a host's worker too), so no test leaves a process behind.
@@ -33,9 +33,19 @@ public sealed class ChildProcess : IAsyncDisposable
         string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(dllPath);
+        return StartProgram(DotnetHost, [dllPath, .. args ?? []], workingDirectory, environment);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="fileName"/> with <paramref name="args"/> (any program, e.g. a tool the tests need),
+    /// with the same output capture and clean-up as <see cref="Start"/>.
+    /// </summary>
+    public static ChildProcess StartProgram(string fileName, IEnumerable<string> args,
+        string? workingDirectory = null, IReadOnlyDictionary<string, string?>? environment = null)
+    {
         var psi = new ProcessStartInfo
         {
-            FileName = DotnetHost,
+            FileName = fileName,
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -43,8 +53,7 @@ public sealed class ChildProcess : IAsyncDisposable
             StandardErrorEncoding = Encoding.UTF8,
             WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
         };
-        psi.ArgumentList.Add(dllPath);
-        foreach (var a in args ?? []) psi.ArgumentList.Add(a);
+        foreach (var a in args) psi.ArgumentList.Add(a);
         if (environment is not null)
         {
             foreach (var (key, value) in environment)
@@ -60,7 +69,7 @@ public sealed class ChildProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => child.OnLine(e.Data, child.stderrClosed);
         process.Exited += (_, _) => child.Signal();
         if (!process.Start())
-            throw new InvalidOperationException($"Could not start {psi.FileName} {dllPath}");
+            throw new InvalidOperationException($"Could not start {fileName} {string.Join(' ', psi.ArgumentList)}");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return child;
