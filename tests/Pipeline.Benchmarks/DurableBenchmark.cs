@@ -87,6 +87,7 @@ internal sealed class DurableBenchmark(DurableBenchmark.Settings settings)
             // Warm-up with a small fan-out: a cold process spends the first seconds compiling code.
             var warmUpFanOut = Math.Min(1000, settings.FanOut);
             EnsureCompleted(await app.WaitForCompletionAsync(await app.StartAsync("diagnostics-fanout", new { activities = warmUpFanOut }), TimeSpan.FromMinutes(5)), warmUpFanOut);
+            Console.WriteLine($"    (warmed up with a {warmUpFanOut}-activity fan-out; measuring {settings.FanOut})");
             var cpuBefore = app.CpuSeconds();
             var sw = Stopwatch.StartNew();
             var id = await app.StartAsync("diagnostics-fanout", new { activities = settings.FanOut });
@@ -138,7 +139,7 @@ internal sealed class DurableBenchmark(DurableBenchmark.Settings settings)
         return (Percentile(latencies, 0.50), Percentile(latencies, 0.95));
     }
 
-    private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
+    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
     private static void EnsureCompleted(JsonObject status, int expected)
     {

@@ -23,8 +23,6 @@ internal sealed class InProcessServerCallContext : ServerCallContext, IDisposabl
             _cancellation.CancelAfter(deadline.ToUniversalTime() - DateTime.UtcNow is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
     }
 
-    public Metadata ResponseTrailers { get; } = [];
-
     /// <summary>The call's status as a client reads it once <paramref name="call"/> has ended.</summary>
     public Status Outcome(Task call) => call.Status switch
     {
@@ -64,7 +62,7 @@ internal sealed class InProcessServerCallContext : ServerCallContext, IDisposabl
 
     protected override CancellationToken CancellationTokenCore => _cancellation.Token;
 
-    protected override Metadata ResponseTrailersCore => ResponseTrailers;
+    protected override Metadata ResponseTrailersCore { get; } = [];
 
     protected override Status StatusCore { get; set; }
 

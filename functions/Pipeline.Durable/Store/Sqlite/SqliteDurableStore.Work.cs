@@ -1,4 +1,5 @@
 using Google.Protobuf;
+using Microsoft.Data.Sqlite;
 using P = Microsoft.DurableTask.Protobuf;
 
 namespace Pipeline.Durable.Store.Sqlite;
@@ -80,13 +81,32 @@ public sealed partial class SqliteDurableStore
         }).ToList();
     }
 
+    // The waiting loops ask this on every lease attempt, so it runs on one kept connection with its statements
+    // prepared once (a pooled connection and a fresh command would parse and plan the query every time).
     private async Task<bool> ExistsAsync(string sql, CancellationToken ct)
     {
-        await using var connection = await OpenReadAsync(ct).ConfigureAwait(false);
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Parameters.AddWithValue("@now", Now);
-        return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false)) != 0;
+        await _probeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_probe is null)
+            {
+                _probe = new SqliteConnection(_connectionString);
+                await _probe.OpenAsync(ct).ConfigureAwait(false);
+            }
+            if (!_probeCommands.TryGetValue(sql, out var command))
+            {
+                command = _probe.CreateCommand();
+                command.CommandText = sql;
+                command.Parameters.Add(new SqliteParameter { ParameterName = "@now" });
+                _probeCommands[sql] = command;
+            }
+            command.Parameters[0].Value = Now;
+            return Convert.ToInt64(command.ExecuteScalar()) != 0;
+        }
+        finally
+        {
+            _probeLock.Release();
+        }
     }
 
     /// <inheritdoc/>

@@ -7,9 +7,9 @@ namespace Pipeline.Durable.Store.Sqlite;
 /// <summary>
 /// The store's only writer: one connection on one thread. Operations queued while a transaction runs are committed
 /// together in the next one (group commit), which is what lets one SQLite file keep up with many concurrent episodes.
-/// Each operation runs inside its own SAVEPOINT: one that throws is rolled back alone and fails alone, the others in
-/// the batch still commit, and nothing is run twice. Operations must only touch the database and their own locals,
-/// and report expected outcomes as results (an exception is a failure of that operation).
+/// An operation that throws fails alone: the transaction is rolled back and the rest of the batch runs again without
+/// it. Operations must therefore only touch the database and their own locals (running one again after a rollback
+/// must be the same as running it once), and report expected outcomes as results (an exception is a failure).
 /// </summary>
 internal sealed class SqliteWriter : IDisposable
 {
@@ -102,6 +102,20 @@ internal sealed class SqliteWriter : IDisposable
 
     private void CommitBatch(List<WriteOperation> batch)
     {
+        // No savepoint per operation (two more statements for each): when one throws, the whole transaction is rolled
+        // back, that operation fails alone, and the others run again in a fresh one. That is safe because operations
+        // touch only the database and their own locals, so running one again after a rollback is running it once.
+        var pending = batch;
+        while (pending.Count > 0)
+        {
+            if (TryCommit(pending) is not { } failed) return;
+            pending = pending.Where(operation => operation != failed).ToList();
+        }
+    }
+
+    /// <summary>Runs and commits <paramref name="batch"/>; returns the operation that threw (after rolling back), else null.</summary>
+    private WriteOperation? TryCommit(List<WriteOperation> batch)
+    {
         try
         {
             Execute("BEGIN IMMEDIATE");
@@ -110,32 +124,21 @@ internal sealed class SqliteWriter : IDisposable
         {
             _logger.LogError(e, "The durable store could not begin a write transaction; {Count} write(s) failed.", batch.Count);
             foreach (var operation in batch) operation.Fail(e);
-            return;
+            return null;
         }
-        try
+        foreach (var operation in batch)
         {
-            foreach (var operation in batch)
+            try
             {
-                Execute("SAVEPOINT op");
-                try
-                {
-                    operation.Run(this);
-                    Execute("RELEASE op");
-                }
-                catch (Exception e) when (e is not SavepointFailedException)
-                {
-                    // Undo this operation only; the batch goes on. The caller gets the exception (and logs it in context).
-                    RollbackSavepoint(e);
-                    operation.Fail(e);
-                }
+                operation.Run(this);
             }
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "The durable store's write transaction broke; {Count} write(s) failed.", batch.Count);
-            TryExecute("ROLLBACK", "rolling back a broken transaction");
-            foreach (var operation in batch) operation.Fail(e);
-            return;
+            catch (Exception e)
+            {
+                // The caller gets the exception (and logs it in context); the rest of the batch runs again without it.
+                TryExecute("ROLLBACK", "rolling back after a failed write");
+                operation.Fail(e);
+                return operation;
+            }
         }
         try
         {
@@ -146,22 +149,10 @@ internal sealed class SqliteWriter : IDisposable
             _logger.LogError(e, "The durable store could not commit a write transaction; {Count} write(s) failed.", batch.Count);
             TryExecute("ROLLBACK", "rolling back a failed commit");
             foreach (var operation in batch) operation.Fail(e);
-            return;
+            return null;
         }
         foreach (var operation in batch) operation.Finish();
-    }
-
-    private void RollbackSavepoint(Exception cause)
-    {
-        try
-        {
-            Execute("ROLLBACK TO op");
-            Execute("RELEASE op");
-        }
-        catch (Exception e)
-        {
-            throw new SavepointFailedException(cause, e);
-        }
+        return null;
     }
 
     private void TryExecute(string sql, string what)
@@ -214,10 +205,6 @@ internal sealed class SqliteWriter : IDisposable
         _connection.Dispose();
         _closed.Dispose();
     }
-
-    /// <summary>Undoing one operation failed: the transaction is in an unknown state and must be abandoned whole.</summary>
-    private sealed class SavepointFailedException(Exception cause, Exception inner)
-        : Exception($"Undoing a failed write ({cause.Message}) failed too.", inner);
 
     private abstract class WriteOperation
     {
