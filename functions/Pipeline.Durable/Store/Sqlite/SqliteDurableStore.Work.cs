@@ -88,20 +88,14 @@ public sealed partial class SqliteDurableStore
         await _probeLock.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            _ = Writer; // Closed stores are not probed (nor given a new connection).
             if (_probe is null)
             {
-                _probe = new SqliteConnection(_connectionString);
-                await _probe.OpenAsync(ct).ConfigureAwait(false);
+                var connection = new SqliteConnection(_connectionString);
+                await connection.OpenAsync(ct).ConfigureAwait(false);
+                _probe = new SqliteStatements(connection);
             }
-            if (!_probeCommands.TryGetValue(sql, out var command))
-            {
-                command = _probe.CreateCommand();
-                command.CommandText = sql;
-                command.Parameters.Add(new SqliteParameter { ParameterName = "@now" });
-                _probeCommands[sql] = command;
-            }
-            command.Parameters[0].Value = Now;
-            return Convert.ToInt64(command.ExecuteScalar()) != 0;
+            return Convert.ToInt64(_probe.Prepare(sql, [("@now", Now)]).ExecuteScalar()) != 0;
         }
         finally
         {

@@ -21,8 +21,7 @@ public sealed partial class SqliteDurableStore : IDurableStore
     private readonly WorkSignal _orchestrationWork = new();
     private readonly WorkSignal _activityWork = new();
     private readonly SemaphoreSlim _probeLock = new(1, 1);
-    private readonly Dictionary<string, SqliteCommand> _probeCommands = new(StringComparer.Ordinal);
-    private SqliteConnection? _probe;
+    private SqliteStatements? _probe;
     private SqliteWriter? _writer;
     private FileStream? _ownership;
 
@@ -128,8 +127,6 @@ public sealed partial class SqliteDurableStore : IDurableStore
         _writer = null;
         // A probe still running finishes first (they take microseconds).
         var probing = _probeLock.Wait(TimeSpan.FromSeconds(10));
-        foreach (var command in _probeCommands.Values) command.Dispose();
-        _probeCommands.Clear();
         _probe?.Dispose();
         _probe = null;
         if (probing) _probeLock.Release();

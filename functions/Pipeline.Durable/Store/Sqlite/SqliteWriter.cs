@@ -16,10 +16,9 @@ internal sealed class SqliteWriter : IDisposable
     private const int MaxBatch = 256;
     private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
 
-    private readonly SqliteConnection _connection;
     private readonly ILogger _logger;
     private readonly Channel<WriteOperation> _queue = Channel.CreateUnbounded<WriteOperation>(new() { SingleReader = true });
-    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly SqliteStatements _statements;
     private readonly Thread _thread;
     private readonly Thread _checkpointer;
     private readonly ManualResetEventSlim _closed = new();
@@ -30,8 +29,9 @@ internal sealed class SqliteWriter : IDisposable
     {
         _connectionString = connectionString;
         _logger = logger;
-        _connection = new SqliteConnection(connectionString);
-        _connection.Open();
+        var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        _statements = new SqliteStatements(connection);
         // WAL with synchronous=NORMAL: a commit survives a process crash; only an OS crash may lose the last commits.
         Execute("PRAGMA synchronous=NORMAL");
         // Checkpoints run on their own thread so commits never wait for one (and many commits of the same hot pages
@@ -54,33 +54,16 @@ internal sealed class SqliteWriter : IDisposable
     }
 
     /// <summary>Executes a statement with named parameters; returns rows changed.</summary>
-    public int Execute(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) => Prepare(sql, parameters).ExecuteNonQuery();
+    public int Execute(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) => _statements.Prepare(sql, parameters).ExecuteNonQuery();
 
     /// <summary>Runs a query with named parameters.</summary>
-    public SqliteDataReader Query(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) => Prepare(sql, parameters).ExecuteReader();
+    public SqliteDataReader Query(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters) => _statements.Prepare(sql, parameters).ExecuteReader();
 
     /// <summary>Runs a query that returns one value (or null).</summary>
     public object? Scalar(string sql, params ReadOnlySpan<(string Name, object? Value)> parameters)
     {
-        var value = Prepare(sql, parameters).ExecuteScalar();
+        var value = _statements.Prepare(sql, parameters).ExecuteScalar();
         return value is DBNull ? null : value;
-    }
-
-    // Statements are prepared once and reused: parsing SQL again for every write would cost more than the write.
-    private SqliteCommand Prepare(string sql, ReadOnlySpan<(string Name, object? Value)> parameters)
-    {
-        if (!_commands.TryGetValue(sql, out var command))
-        {
-            command = _connection.CreateCommand();
-            command.CommandText = sql;
-            _commands[sql] = command;
-        }
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.Parameters.Contains(name) ? command.Parameters[name] : command.Parameters.Add(new SqliteParameter { ParameterName = name });
-            parameter.Value = value ?? DBNull.Value;
-        }
-        return command;
     }
 
     private void Run()
@@ -201,8 +184,7 @@ internal sealed class SqliteWriter : IDisposable
         _closed.Set();
         _checkpointer.Join(TimeSpan.FromSeconds(10));
         TryExecute("PRAGMA wal_checkpoint(TRUNCATE)", "the final checkpoint");
-        foreach (var command in _commands.Values) command.Dispose();
-        _connection.Dispose();
+        _statements.Dispose();
         _closed.Dispose();
     }
 
